@@ -1,0 +1,136 @@
+// Acquires a WebGPU device from whatever `GPU` object the runtime hands in (Dawn on
+// Node/Bun, navigator.gpu on Deno and browsers) and wraps it with the shared
+// machinery every kernel needs: capabilities, pipeline cache, buffer pool.
+
+import { BufferPool } from './buffer-pool.ts';
+import { PipelineCache } from './pipeline-cache.ts';
+
+export type OptionalFeature = 'shader-f16' | 'subgroups' | 'timestamp-query';
+const OPTIONAL_FEATURES: OptionalFeature[] = ['shader-f16', 'subgroups', 'timestamp-query'];
+
+/** Limits we ask for at the adapter's real maximum instead of the WebGPU defaults. */
+const RAISED_LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+export type GpuLimitName = (typeof RAISED_LIMITS)[number];
+export type GpuLimits = Record<GpuLimitName, number> & {
+  minStorageBufferOffsetAlignment: number;
+  minUniformBufferOffsetAlignment: number;
+};
+
+export interface GpuFeatures {
+  f16: boolean;
+  subgroups: boolean;
+  timestamp: boolean;
+}
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for software / fallback adapters (lavapipe, SwiftShader, WARP). */
+  isFallback: boolean;
+}
+
+export interface AcquireOptions {
+  /** Pretend the adapter lacks these features (to exercise fallback paths). */
+  disable?: OptionalFeature[];
+  powerPreference?: GPUPowerPreference;
+}
+
+export class NoAdapterError extends Error {
+  override name = 'NoAdapterError';
+}
+
+export const NO_ADAPTER_HELP = `No WebGPU adapter is available.
+basert needs a WebGPU adapter: a GPU with Vulkan, Metal or D3D12 drivers, or a software
+adapter. On a machine without a GPU:
+  - Debian/Ubuntu: run \`node scripts/provision-lavapipe.mjs\` (no root needed); it unpacks
+    Mesa >= 25 lavapipe from the release's backports into .cache/lavapipe, which basert
+    then uses automatically.
+  - or install Chromium (Debian package \`chromium\`): its SwiftShader Vulkan driver is used
+    as a fallback.
+  - in a browser, enable WebGPU (Chrome/Edge 113+, or chrome://flags/#enable-unsafe-webgpu).`;
+
+export class GpuDevice {
+  readonly pipelines: PipelineCache;
+  readonly pool: BufferPool;
+  /** Resolves when the device is lost (destroyed, driver reset): callers fail fast. */
+  readonly lost: Promise<GPUDeviceLostInfo>;
+  isLost = false;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapter: AdapterSummary,
+    readonly features: GpuFeatures,
+    readonly limits: GpuLimits,
+  ) {
+    this.pipelines = new PipelineCache(device, features);
+    this.pool = new BufferPool(device);
+    this.lost = device.lost.then((info) => {
+      this.isLost = true;
+      return info;
+    });
+  }
+
+  destroy(): void {
+    this.pool.destroy();
+    this.device.destroy();
+  }
+}
+
+function summarize(adapter: GPUAdapter): AdapterSummary {
+  const info = adapter.info ?? ({} as GPUAdapterInfo);
+  const desc = info.description ?? '';
+  const isFallback =
+    Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter) ||
+    info.architecture === 'software' ||
+    /llvmpipe|lavapipe|swiftshader|warp/i.test(desc + ' ' + info.device);
+  return {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    device: info.device ?? '',
+    description: desc,
+    isFallback,
+  };
+}
+
+export async function acquireDevice(gpu: GPU | undefined, opts: AcquireOptions = {}): Promise<GpuDevice> {
+  if (!gpu) throw new NoAdapterError(NO_ADAPTER_HELP);
+  // Hardware first; a runtime that only has a software adapter returns it either way.
+  const adapter =
+    (await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' })) ??
+    (await gpu.requestAdapter({ forceFallbackAdapter: true }));
+  if (!adapter) throw new NoAdapterError(NO_ADAPTER_HELP);
+
+  const disabled = new Set(opts.disable ?? []);
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f) && !disabled.has(f));
+  const requiredLimits: Record<string, number> = {};
+  for (const name of RAISED_LIMITS) {
+    const v = (adapter.limits as unknown as Record<string, number>)[name];
+    if (typeof v === 'number') requiredLimits[name] = v;
+  }
+  const device = await adapter.requestDevice({
+    requiredFeatures: requiredFeatures as GPUFeatureName[],
+    requiredLimits,
+  });
+  const lim = device.limits as unknown as Record<string, number>;
+  const limits = Object.fromEntries(
+    [...RAISED_LIMITS, 'minStorageBufferOffsetAlignment', 'minUniformBufferOffsetAlignment'].map((k) => [k, lim[k]]),
+  ) as GpuLimits;
+  const features: GpuFeatures = {
+    f16: device.features.has('shader-f16'),
+    subgroups: device.features.has('subgroups'),
+    timestamp: device.features.has('timestamp-query'),
+  };
+  return new GpuDevice(device, summarize(adapter), features, limits);
+}

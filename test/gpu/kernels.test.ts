@@ -1,0 +1,29 @@
+// The kernel conformance suite on Node (Dawn), twice: with every feature the adapter has
+// (shader-f16, subgroups where present) and with neither, so both code paths are checked.
+import { after, before, describe, test } from 'node:test';
+import { acquireDevice, type AcquireOptions, type GpuDevice } from '../../src/gpu/device.ts';
+import { nodeGpu } from '../../runtimes/node/gpu.ts';
+import { kernelSuite } from './kernels/suite.ts';
+
+const variants: [string, AcquireOptions][] = [
+  ['all features', {}],
+  ['no f16, no subgroups', { disable: ['shader-f16', 'subgroups'] }],
+];
+
+for (const [label, opts] of variants) {
+  describe(`kernels (${label})`, () => {
+    let gpu: GpuDevice;
+    before(async () => {
+      gpu = await acquireDevice(nodeGpu(), opts);
+    });
+    after(() => gpu.destroy());
+    for (const c of kernelSuite) {
+      test(c.name, async (t) => {
+        const skip = c.skip?.(gpu);
+        if (skip) return t.skip(skip);
+        const note = await c.run(gpu);
+        if (note) t.diagnostic(note);
+      });
+    }
+  });
+}
