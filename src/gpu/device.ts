@@ -109,7 +109,9 @@ export async function acquireDevice(gpu: GPU | undefined, opts: AcquireOptions =
   // Hardware first; a runtime that only has a software adapter returns it either way.
   const adapter =
     (await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' })) ??
-    (await gpu.requestAdapter({ forceFallbackAdapter: true }));
+    (await gpu.requestAdapter({ forceFallbackAdapter: true })) ??
+    // OpenGL-backed implementations (Dawn's GL backend) offer only compatibility mode.
+    (await gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions));
   if (!adapter) throw new NoAdapterError(NO_ADAPTER_HELP);
 
   const disabled = new Set(opts.disable ?? []);
