@@ -54,8 +54,8 @@ export class NoAdapterError extends Error {
 export const NO_ADAPTER_HELP = `No WebGPU adapter is available.
 basert needs a WebGPU adapter: a GPU with Vulkan, Metal or D3D12 drivers, or a software
 adapter. On a machine without a GPU:
-  - Debian/Ubuntu: run \`node scripts/provision-lavapipe.mjs\` (no root needed); it unpacks
-    Mesa >= 25 lavapipe from the release's backports into .cache/lavapipe, which basert
+  - Debian/Ubuntu: run \`npx basert setup-gpu\` (no root needed); it unpacks Mesa >= 25
+    lavapipe from the release's backports into .cache/lavapipe, which basert
     then uses automatically.
   - or install Chromium (Debian package \`chromium\`): its SwiftShader Vulkan driver is used
     as a fallback.

@@ -1,5 +1,13 @@
 // Every kernel's conformance cases, in one list every runtime runs.
 import { addCases } from './add.case.ts';
+import { rmsNormCases } from './rms-norm.case.ts';
+import { ropeCases } from './rope.case.ts';
+import { softmaxCases } from './softmax.case.ts';
+import { siluMulCases } from './silu-mul.case.ts';
+import { embeddingCases } from './embedding.case.ts';
+import { argmaxCases } from './argmax.case.ts';
+import { gemvCases } from './gemv.case.ts';
+import { matmulCases } from './matmul.case.ts';
 import type { KernelCase } from './case.ts';
 
-export const kernelSuite: KernelCase[] = [...addCases];
+export const kernelSuite: KernelCase[] = [...addCases, ...rmsNormCases, ...ropeCases, ...softmaxCases, ...siluMulCases, ...embeddingCases, ...argmaxCases, ...matmulCases, ...gemvCases];

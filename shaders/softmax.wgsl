@@ -1,0 +1,56 @@
+// Row-wise softmax with max subtraction: y[r, :] = softmax(scale * x[r, :]).
+// x, y: [rows, n] f32, n up to a full vocabulary (one workgroup loops over the row).
+// scale = 1 / temperature for sampling, 1 otherwise.
+// Two passes over the row: an online (max, sum of exp) per invocation, combined with
+// wg_max / wg_sum, then the normalized write.
+// Bindings: x, [y], params (INPLACE overwrites x). Dispatch: one workgroup per row, 2-D grid.
+
+#include "lib/reduce.wgsl"
+
+struct Params {
+  rows: u32,
+  n: u32,
+  scale: f32,
+};
+
+override WG: u32 = 256;
+
+// Finite stand-in for -inf: WGSL need not preserve infinities.
+const NEG_BIG: f32 = -3.0e38;
+
+#ifdef INPLACE
+@group(0) @binding(0) var<storage, read_write> x: array<f32>;
+@group(0) @binding(1) var<uniform> p: Params;
+#else
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<uniform> p: Params;
+#endif
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32 SG_ARGS) {
+  SG_INIT
+  let row = wg.x + wg.y * nwg.x;
+  if (row >= p.rows) { return; }  // workgroup-uniform
+  let base = row * p.n;
+  var m = NEG_BIG;
+  var s = 0.0;
+  for (var i = lid; i < p.n; i += WG) {
+    let v = x[base + i] * p.scale;
+    let mn = max(m, v);
+    s = s * exp(m - mn) + exp(v - mn);
+    m = mn;
+  }
+  let row_max = wg_max(m, lid);
+  let total = wg_sum(s * exp(m - row_max), lid);
+  let inv = 1.0 / total;
+  for (var i = lid; i < p.n; i += WG) {
+    let e = exp(x[base + i] * p.scale - row_max) * inv;
+#ifdef INPLACE
+    x[base + i] = e;
+#else
+    y[base + i] = e;
+#endif
+  }
+}

@@ -1,0 +1,52 @@
+import { createRopeFreqs, rope, ropeInvFreq } from '../../../src/gpu/kernels/rope.ts';
+import { ropeRef } from '../../../src/cpu/rope.ts';
+import { GpuStep } from '../../../src/gpu/step.ts';
+import { createTensor, readTensor } from '../../../src/gpu/tensor.ts';
+import { assertClose } from '../../helpers/assert.ts';
+import { randn } from '../../helpers/random.ts';
+import type { KernelCase } from './case.ts';
+
+// Against f64: the shader's angle is exact mod 2pi to ~4e-7 rad at any position, so the error is
+// f32 cos/sin plus rounding, times |x| <= ~4 here. Holds at pos 30000 and 131071 alike.
+const TOL = { atol: 2e-5, rtol: 1e-5 };
+
+// Not contiguous, and mixing sequences: near 0, around 30000, and large.
+const POSITIONS = [0, 1, 2, 3, 29_999, 30_000, 30_001, 7, 131_071, 500_000, 4];
+
+interface RopeShape {
+  heads: number;
+  headDim: number;
+  rotDim: number;
+  neox: boolean;
+  theta: number;
+  /** Scales part of the table, as llama3 / YaRN do on the host. */
+  scaled?: boolean;
+  attnFactor?: number;
+}
+
+const shapes: RopeShape[] = [
+  { heads: 3, headDim: 64, rotDim: 64, neox: false, theta: 10_000 },
+  { heads: 2, headDim: 128, rotDim: 128, neox: true, theta: 1_000_000 },
+  { heads: 2, headDim: 96, rotDim: 32, neox: true, theta: 10_000 },
+  { heads: 3, headDim: 80, rotDim: 40, neox: false, theta: 10_000 },
+  { heads: 2, headDim: 64, rotDim: 64, neox: false, theta: 500_000, scaled: true, attnFactor: 1.1 },
+];
+
+export const ropeCases: KernelCase[] = shapes.map((s, k) => ({
+  name: `rope ${s.neox ? 'neox' : 'normal'} heads=${s.heads} head_dim=${s.headDim} rot_dim=${s.rotDim} theta=${s.theta}${s.scaled ? ' scaled table' : ''}`,
+  async run(gpu) {
+    const tokens = POSITIONS.length;
+    const invFreq = ropeInvFreq(s.rotDim, s.theta).map((f, i) => (s.scaled && i >= s.rotDim / 4 ? f / 8 : f));
+    const x = randn(tokens * s.heads * s.headDim, 40 + k);
+    const tx = createTensor(gpu, [tokens, s.heads, s.headDim], 'f32', x);
+    const tp = createTensor(gpu, [tokens], 'u32', Uint32Array.from(POSITIONS));
+    const tf = createRopeFreqs(gpu, invFreq);
+    const step = new GpuStep(gpu);
+    rope(step, tx, tp, tf, { headDim: s.headDim, neox: s.neox, attnFactor: s.attnFactor });
+    await step.submit();
+    const want = ropeRef(x, POSITIONS, s.headDim, invFreq, s.neox, s.attnFactor);
+    const err = assertClose(new Float32Array(await readTensor(gpu, tx)), want, TOL, 'rope');
+    [tx, tp, tf].forEach((t) => t.destroy());
+    return `max abs error ${err.toExponential(2)}`;
+  },
+}));
