@@ -32,6 +32,9 @@ if (!adapter) {
 }
 console.log(`[test] adapter: ${adapter.description} (${adapter.backend}; software driver: ${software}; features: ${adapter.features.filter((f) => /f16|subgroups|timestamp/.test(f)).join(', ')})`);
 
+// Tests drive the real launcher, which runs the bundled CLI: keep the bundle current.
+if (spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
+
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],

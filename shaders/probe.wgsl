@@ -26,5 +26,6 @@ fn read_sum(@builtin(global_invocation_id) gid: vec3u) {
 
 @compute @workgroup_size(1)
 fn noop(@builtin(global_invocation_id) gid: vec3u) {
-  dst[gid.x] = f32(p.n_vec4);
+  // Touches every binding: 'auto' layouts omit unused ones, and the host binds all three.
+  dst[gid.x] = src[0].x + f32(p.n_vec4);
 }

@@ -52,7 +52,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     }
     if (spec.repeatable) {
       const prev = values[name];
-      values[name] = [...(Array.isArray(prev) && prev !== spec.default ? prev : []), v];
+      values[name] = [...(Array.isArray(prev) ? prev : []), v];
     } else values[name] = v;
   }
   return { values, positionals };

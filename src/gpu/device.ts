@@ -67,6 +67,7 @@ export class GpuDevice {
   /** Resolves when the device is lost (destroyed, driver reset): callers fail fast. */
   readonly lost: Promise<GPUDeviceLostInfo>;
   isLost = false;
+  private readonly uncaptured: string[] = [];
 
   constructor(
     readonly device: GPUDevice,
@@ -76,10 +77,27 @@ export class GpuDevice {
   ) {
     this.pipelines = new PipelineCache(device, features);
     this.pool = new BufferPool(device);
+    // Validation and out-of-memory errors nobody captured: kept so callers (tests, the
+    // doctor) can fail on them instead of trusting results of invalid commands.
+    device.addEventListener('uncapturederror', (e) => {
+      const err = (e as GPUUncapturedErrorEvent).error;
+      if (this.uncaptured.length < 100) this.uncaptured.push(err.message);
+    });
     this.lost = device.lost.then((info) => {
       this.isLost = true;
       return info;
     });
+  }
+
+  /** Errors raised since the last call (validation, out-of-memory), oldest first. */
+  takeErrors(): string[] {
+    return this.uncaptured.splice(0);
+  }
+
+  /** Throws when the device reported errors since the last check. */
+  assertNoErrors(what: string): void {
+    const errs = this.takeErrors();
+    if (errs.length) throw new Error(`${what}: ${errs.length} WebGPU error(s); first: ${errs[0]}`);
   }
 
   destroy(): void {

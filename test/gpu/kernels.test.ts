@@ -22,6 +22,8 @@ for (const [label, opts] of variants) {
         const skip = c.skip?.(gpu);
         if (skip) return t.skip(skip);
         const note = await c.run(gpu);
+        await gpu.device.queue.onSubmittedWorkDone();
+        gpu.assertNoErrors(c.name);
         if (note) t.diagnostic(note);
       });
     }

@@ -95,3 +95,16 @@ test('size classes, grids and params', () => {
   const dv = new DataView(p.buffer, p.byteOffset);
   assert.deepEqual([dv.getUint32(0, true), dv.getFloat32(4, true), dv.getInt32(8, true)], [7, 0.5, -1]);
 });
+
+test('validation errors are captured, not silently ignored', async () => {
+  gpu.takeErrors();
+  const a = createTensor(gpu, [4], 'f32');
+  const step = new GpuStep(gpu);
+  // add.wgsl binds a, b, out and params; passing only `a` makes an invalid bind group.
+  step.dispatch({ shader: 'add', constants: { WG: 256 } }, [a.binding()], new Params().u32(4).bytes(), [1]);
+  await step.submit();
+  await gpu.device.queue.onSubmittedWorkDone();
+  assert.throws(() => gpu.assertNoErrors('bad dispatch'), /bad dispatch: \d+ WebGPU error/);
+  assert.deepEqual(gpu.takeErrors(), [], 'errors are consumed once reported');
+  a.destroy();
+});

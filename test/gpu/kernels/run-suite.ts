@@ -22,6 +22,8 @@ export async function runSuite(gpu: GpuDevice, cases: KernelCase[], log: (line: 
     }
     try {
       const note = await c.run(gpu);
+      await gpu.device.queue.onSubmittedWorkDone();
+      gpu.assertNoErrors(c.name);
       results.push({ name: c.name, status: 'pass', detail: note || undefined, ms: performance.now() - t0 });
       log(`pass ${c.name}`);
     } catch (e) {

@@ -1,0 +1,11 @@
+// `basert` on Node. bin/basert.js starts this with the software-GPU environment set.
+import { runCli } from '../../src/cli/main.ts';
+import { findNodeGpu } from './gpu.ts';
+
+const code = await runCli(process.argv.slice(2), {
+  runtime: `node ${process.version}`,
+  gpu: findNodeGpu,
+  out: (t) => console.log(t),
+  err: (t) => console.error(t),
+});
+process.exit(code);

@@ -1,0 +1,60 @@
+// The `basert` command, runtime-agnostic: each runtime's cli.ts passes how to get its
+// GPU object and where to print, and exits with the returned status.
+
+import { VERSION } from '../version.ts';
+import { DOCTOR_FLAGS, DOCTOR_HELP, formatDoctor, runDoctor } from './doctor.ts';
+import { parseFlags, UsageError } from './flags.ts';
+
+export interface CliHost {
+  /** e.g. "node v20.20.2", "bun 1.4.5", "deno 2.9.6" */
+  runtime: string;
+  gpu(): Promise<GPU | undefined>;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const MAIN_HELP = `basert ${VERSION}: WebGPU LLM inference engine and OpenAI-compatible server
+
+Usage: basert <command> [flags]
+
+Commands:
+  doctor      Report the WebGPU adapter, features, limits and measured throughput
+  setup-gpu   Provision a software GPU (Mesa lavapipe) on Debian/Ubuntu machines without one
+  version     Print the version
+  help        Show this help; \`basert <command> --help\` shows a command's flags`;
+
+export async function runCli(argv: readonly string[], host: CliHost): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  try {
+    switch (command) {
+      case 'help':
+      case '--help':
+      case '-h':
+        host.out(MAIN_HELP);
+        return 0;
+      case 'version':
+      case '--version':
+        host.out(VERSION);
+        return 0;
+      case 'doctor': {
+        if (rest.includes('--help')) return host.out(DOCTOR_HELP), 0;
+        const { values } = parseFlags(rest, DOCTOR_FLAGS);
+        const { report, error } = await runDoctor(await host.gpu(), host.runtime, { quick: Boolean(values.quick) });
+        if (!report) {
+          host.err(error ?? 'no adapter');
+          return 1;
+        }
+        host.out(values.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      host.err(`basert: ${e.message}\nRun \`basert help\` for usage.`);
+      return 2;
+    }
+    throw e;
+  }
+}
