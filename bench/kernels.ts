@@ -30,7 +30,12 @@ async function runBench(gpu: GpuDevice, b: KernelBench, reps: number) {
 }
 
 const quick = process.argv.includes('--quick');
-const gpu = await acquireDevice(await findNodeGpu());
+// --no-f16 / --no-subgroups time the fallback paths on an adapter that has the features.
+const disable = [
+  ...(process.argv.includes('--no-f16') ? (['shader-f16'] as const) : []),
+  ...(process.argv.includes('--no-subgroups') ? (['subgroups'] as const) : []),
+];
+const gpu = await acquireDevice(await findNodeGpu(), { disable: [...disable] });
 const peak = {
   readGBps: await measureReadBandwidth(gpu),
   naiveMatmulGflops: await measureMatmul(gpu, (await import('../src/gpu/kernels/matmul.ts')).matmulNaive),
@@ -68,7 +73,7 @@ const result = {
 };
 const slug = (gpu.adapter.description || gpu.adapter.device || 'adapter').split(/[:(]/)[0].trim().replace(/\W+/g, '-').toLowerCase();
 mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/kernels-${slug}.json`;
+const file = `bench/results/kernels-${slug}${disable.map((d) => `-no-${d}`).join('')}.json`;
 writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
 console.log(`wrote ${file}`);
 gpu.destroy();

@@ -41,9 +41,19 @@ export interface AdapterSummary {
   isFallback: boolean;
 }
 
+/** Per-device choices between equivalent code paths, made from measurements. */
+export interface GpuTuning {
+  /** Load f16 weights as native f16 (needs shader-f16). Off on software adapters, where
+   *  f16 arithmetic is emulated: lavapipe's f16 GEMV ran 2.8x slower than u32 loads +
+   *  unpack2x16float (bench/kernels, 1024x1024). */
+  nativeF16Loads: boolean;
+}
+
 export interface AcquireOptions {
   /** Pretend the adapter lacks these features (to exercise fallback paths). */
   disable?: OptionalFeature[];
+  /** Override the measured defaults (tests use this to cover every path). */
+  tuning?: Partial<GpuTuning>;
   powerPreference?: GPUPowerPreference;
 }
 
@@ -74,8 +84,9 @@ export class GpuDevice {
     readonly adapter: AdapterSummary,
     readonly features: GpuFeatures,
     readonly limits: GpuLimits,
+    readonly tuning: GpuTuning,
   ) {
-    this.pipelines = new PipelineCache(device, features);
+    this.pipelines = new PipelineCache(device, features, tuning);
     this.pool = new BufferPool(device);
     // Validation and out-of-memory errors nobody captured: kept so callers (tests, the
     // doctor) can fail on them instead of trusting results of invalid commands.
@@ -152,5 +163,8 @@ export async function acquireDevice(gpu: GPU | undefined, opts: AcquireOptions =
     subgroups: device.features.has('subgroups'),
     timestamp: device.features.has('timestamp-query'),
   };
-  return new GpuDevice(device, summarize(adapter), features, limits);
+  const summary = summarize(adapter);
+  const tuning: GpuTuning = { nativeF16Loads: features.f16 && !summary.isFallback, ...opts.tuning };
+  if (tuning.nativeF16Loads && !features.f16) throw new Error('nativeF16Loads needs shader-f16');
+  return new GpuDevice(device, summary, features, limits, tuning);
 }

@@ -3,7 +3,7 @@
 
 import { WGSL } from './shaders.gen.ts';
 import { preprocessWgsl, type Defines } from './wgsl-preprocess.ts';
-import type { GpuFeatures } from './device.ts';
+import type { GpuFeatures, GpuTuning } from './device.ts';
 
 export interface PipelineSpec {
   /** Shader file under shaders/, without extension: "rms-norm". */
@@ -33,15 +33,16 @@ export class PipelineCache {
   constructor(
     private readonly device: GPUDevice,
     private readonly features: GpuFeatures,
+    private readonly tuning: GpuTuning,
   ) {}
 
   get size(): number {
     return this.pipelines.size;
   }
 
-  /** Feature flags every shader may test with #ifdef: F16, SUBGROUPS. */
+  /** Flags every shader may test with #ifdef: F16, SUBGROUPS, F16_LOADS (tuning). */
   featureDefines(): Defines {
-    return { F16: this.features.f16, SUBGROUPS: this.features.subgroups };
+    return { F16: this.features.f16, SUBGROUPS: this.features.subgroups, F16_LOADS: this.tuning.nativeF16Loads };
   }
 
   wgsl(spec: PipelineSpec): string {

@@ -5,12 +5,19 @@ import { acquireDevice, type AcquireOptions, type GpuDevice } from '../../src/gp
 import { nodeGpu } from '../../runtimes/node/gpu.ts';
 import { kernelSuite } from './kernels/suite.ts';
 
+async function adapterHasF16(): Promise<boolean> {
+  const adapter = await nodeGpu().requestAdapter();
+  return Boolean(adapter?.features.has('shader-f16'));
+}
+
 const variants: [string, AcquireOptions][] = [
   ['all features', {}],
+  ['native f16 loads', { tuning: { nativeF16Loads: true } }],
   ['no f16, no subgroups', { disable: ['shader-f16', 'subgroups'] }],
 ];
 
 for (const [label, opts] of variants) {
+  if (opts.tuning?.nativeF16Loads && !(await adapterHasF16())) continue;
   describe(`kernels (${label})`, () => {
     let gpu: GpuDevice;
     before(async () => {
