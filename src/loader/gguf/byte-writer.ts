@@ -19,18 +19,19 @@ export class ByteWriter {
     return at;
   }
 
-  u8(v: number) { this.buf[this.room(1)] = v; }
-  i8(v: number) { this.view.setInt8(this.room(1), v); }
-  u16(v: number) { this.view.setUint16(this.room(2), v, true); }
-  i16(v: number) { this.view.setInt16(this.room(2), v, true); }
-  u32(v: number) { this.view.setUint32(this.room(4), v, true); }
-  i32(v: number) { this.view.setInt32(this.room(4), v, true); }
-  f32(v: number) { this.view.setFloat32(this.room(4), v, true); }
-  f64(v: number) { this.view.setFloat64(this.room(8), v, true); }
-  u64(v: number | bigint) { this.view.setBigUint64(this.room(8), BigInt(v), true); }
-  i64(v: number | bigint) { this.view.setBigInt64(this.room(8), BigInt(v), true); }
+  // room() may replace buf/view, so it runs before they are read.
+  u8(v: number) { const at = this.room(1); this.buf[at] = v; }
+  i8(v: number) { const at = this.room(1); this.view.setInt8(at, v); }
+  u16(v: number) { const at = this.room(2); this.view.setUint16(at, v, true); }
+  i16(v: number) { const at = this.room(2); this.view.setInt16(at, v, true); }
+  u32(v: number) { const at = this.room(4); this.view.setUint32(at, v, true); }
+  i32(v: number) { const at = this.room(4); this.view.setInt32(at, v, true); }
+  f32(v: number) { const at = this.room(4); this.view.setFloat32(at, v, true); }
+  f64(v: number) { const at = this.room(8); this.view.setFloat64(at, v, true); }
+  u64(v: number | bigint) { const at = this.room(8); this.view.setBigUint64(at, BigInt(v), true); }
+  i64(v: number | bigint) { const at = this.room(8); this.view.setBigInt64(at, BigInt(v), true); }
 
-  bytes(b: Uint8Array) { this.buf.set(b, this.room(b.length)); }
+  bytes(b: Uint8Array) { const at = this.room(b.length); this.buf.set(b, at); }
 
   /** u64 byte length + UTF-8 bytes (GGUF v2+ string). */
   str(s: string) {
@@ -45,7 +46,7 @@ export class ByteWriter {
     this.room(n); // new space is already zero
   }
 
-  result(): Uint8Array {
+  result(): Uint8Array<ArrayBuffer> {
     return this.buf.slice(0, this.length);
   }
 }

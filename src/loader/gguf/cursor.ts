@@ -5,6 +5,13 @@ import type { ByteSource } from '../byte-source.ts';
 import { GgufError } from './types.ts';
 
 const utf8 = new TextDecoder();
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A key or tensor name as error messages show it: control characters escaped, long names cut. */
+export function label(s: string): string {
+  const t = s.length > 120 ? `${s.slice(0, 120)}…` : s;
+  return /[\x00-\x1f\x7f]/.test(t) ? JSON.stringify(t).slice(1, -1) : t;
+}
 
 export class ByteCursor {
   /** Absolute offset of the next byte to parse. */
@@ -70,7 +77,7 @@ export class ByteCursor {
   int64(signed: boolean): number | bigint {
     const p = this.at(8);
     const v = signed ? this.view.getBigInt64(p, true) : this.view.getBigUint64(p, true);
-    return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    return v <= MAX_SAFE && v >= -MAX_SAFE ? Number(v) : v;
   }
 
   /** A u64 count/offset/length, which must fit a safe integer. */
@@ -85,6 +92,20 @@ export class ByteCursor {
   bytes(n: number): Uint8Array {
     const p = this.at(n);
     return this.buf.subarray(p, p + n);
+  }
+
+  /**
+   * A whole u64-length string when it is already buffered, else undefined with nothing
+   * consumed (the caller then takes the checked, awaiting path). Keeps vocabularies of
+   * 150k tokens from costing one promise each.
+   */
+  tryStr(): string | undefined {
+    const p = this.pos - this.bufStart;
+    if (this.buf.length - p < 8 || this.view.getUint32(p + 4, true) !== 0) return undefined;
+    const n = this.view.getUint32(p, true);
+    if (this.buf.length - p - 8 < n) return undefined;
+    this.pos += 8;
+    return this.str(n);
   }
 
   /** n bytes of UTF-8 (invalid sequences become U+FFFD). */

@@ -42,7 +42,7 @@ function readScalar(c: ByteCursor, type: number): GgufValue {
   throw new Error(`not a scalar GGUF type: ${type}`);
 }
 
-/** The value of metadata `key`, whose type tag has just been read. */
+/** The value of metadata `key` (as messages show it), whose type tag has just been read. */
 export async function readValue(c: ByteCursor, type: number, key: string, depth = 0): Promise<GgufValue> {
   if (type === T.STRING) return readString(c, `metadata '${key}' string`);
   if (type !== T.ARRAY) {
@@ -70,7 +70,7 @@ export async function readValue(c: ByteCursor, type: number, key: string, depth 
   }
   if (itemType === T.STRING) {
     const items: string[] = new Array(count);
-    for (let i = 0; i < count; i++) items[i] = await readString(c, `metadata '${key}' item ${i}`);
+    for (let i = 0; i < count; i++) items[i] = c.tryStr() ?? (await readString(c, `metadata '${key}' item ${i}`));
     return { itemType, items };
   }
   const items: GgufArray[] = new Array(count);

@@ -5,10 +5,10 @@
 import type { ByteSource } from '../byte-source.ts';
 import { dequantize } from '../quant/index.ts';
 import { ggmlTypeInfo } from '../quant/formats.ts';
-import { ByteCursor } from './cursor.ts';
+import { ByteCursor, label } from './cursor.ts';
 import { readString, readValue } from './read-value.ts';
 import {
-  GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_MAX_DIMS, GgufError, GgufValueType, isGgufValueType,
+  alignUp, GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_MAX_DIMS, GgufError, GgufValueType, isGgufValueType,
   type GgufFile, type GgufMetadata, type GgufTensorInfo,
 } from './types.ts';
 
@@ -16,8 +16,6 @@ export interface ReadGgufOptions {
   /** Header read granularity in bytes (default 1 MiB). */
   chunkSize?: number;
 }
-
-export const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
 async function readPreamble(c: ByteCursor): Promise<{ version: number; numTensors: number; numKv: number }> {
   if (c.src.size < 8) c.fail(`not a GGUF file: only ${c.src.size} bytes`);
@@ -45,12 +43,13 @@ async function readMetadata(c: ByteCursor, numKv: number): Promise<GgufMetadata>
   const metadata: GgufMetadata = new Map();
   for (let i = 0; i < numKv; i++) {
     const key = await readString(c, `metadata key #${i}`);
-    await c.need(4, `metadata '${key}' type`);
+    const shown = label(key);
+    await c.need(4, `metadata '${shown}' type`);
     const at = c.pos;
     const type = c.u32();
-    if (!isGgufValueType(type)) c.fail(`metadata '${key}' has unknown value type ${type} (byte ${at})`);
-    const value = await readValue(c, type, key);
-    if (metadata.has(key)) c.fail(`duplicate metadata key '${key}'`);
+    if (!isGgufValueType(type)) c.fail(`metadata '${shown}' has unknown value type ${type} (byte ${at})`);
+    const value = await readValue(c, type, shown);
+    if (metadata.has(key)) c.fail(`duplicate metadata key '${shown}'`);
     metadata.set(key, { type, value });
   }
   return metadata;
@@ -65,35 +64,37 @@ function alignmentOf(c: ByteCursor, metadata: GgufMetadata): number {
   return a;
 }
 
-interface RawTensor { name: string; dims: number[]; type: number; offset: number; at: number }
+// `label` is the name as messages show it.
+interface RawTensor { name: string; label: string; dims: number[]; type: number; offset: number; at: number }
 
 async function readTensorInfo(c: ByteCursor, i: number): Promise<RawTensor> {
   const at = c.pos;
   const name = await readString(c, `tensor #${i} name`);
-  await c.need(4, `tensor '${name}' dims`);
+  const shown = label(name);
+  await c.need(4, `tensor '${shown}' dims`);
   const nDims = c.u32();
-  if (nDims > GGUF_MAX_DIMS) c.fail(`tensor '${name}' has ${nDims} dims (at most ${GGUF_MAX_DIMS})`);
-  await c.need(8 * nDims + 12, `tensor '${name}' info`);
+  if (nDims > GGUF_MAX_DIMS) c.fail(`tensor '${shown}' has ${nDims} dims (at most ${GGUF_MAX_DIMS})`);
+  await c.need(8 * nDims + 12, `tensor '${shown}' info`);
   const dims: number[] = [];
-  for (let d = 0; d < nDims; d++) dims.push(c.size64(`tensor '${name}' dim ${d}`));
+  for (let d = 0; d < nDims; d++) dims.push(c.size64(`tensor '${shown}' dim ${d}`));
   const type = c.u32();
-  const offset = c.size64(`tensor '${name}' offset`);
-  return { name, dims, type, offset, at };
+  const offset = c.size64(`tensor '${shown}' offset`);
+  return { name, label: shown, dims, type, offset, at };
 }
 
 function checkTensor(c: ByteCursor, t: RawTensor, alignment: number, dataOffset: number): GgufTensorInfo {
   const info = ggmlTypeInfo(t.type);
-  if (!info) c.fail(`tensor '${t.name}' has unknown ggml type ${t.type} (tensor info at byte ${t.at})`);
+  if (!info) c.fail(`tensor '${t.label}' has unknown ggml type ${t.type} (tensor info at byte ${t.at})`);
   const numElements = t.dims.reduce((a, b) => a * b, 1);
-  if (!Number.isSafeInteger(numElements)) c.fail(`tensor '${t.name}' has too many elements (dims ${t.dims.join('x')})`);
+  if (!Number.isSafeInteger(numElements)) c.fail(`tensor '${t.label}' has too many elements (dims ${t.dims.join('x')})`);
   if ((t.dims[0] ?? 1) % info.blockSize !== 0) {
-    c.fail(`tensor '${t.name}' row length ${t.dims[0]} is not a multiple of the ${info.name} block size ${info.blockSize}`);
+    c.fail(`tensor '${t.label}' row length ${t.dims[0]} is not a multiple of the ${info.name} block size ${info.blockSize}`);
   }
-  if (t.offset % alignment !== 0) c.fail(`tensor '${t.name}' offset ${t.offset} is not a multiple of the alignment ${alignment}`);
+  if (t.offset % alignment !== 0) c.fail(`tensor '${t.label}' offset ${t.offset} is not a multiple of the alignment ${alignment}`);
   const byteSize = (numElements / info.blockSize) * info.typeSize;
   const fileOffset = dataOffset + t.offset;
   if (fileOffset + byteSize > c.src.size) {
-    c.fail(`truncated: tensor '${t.name}' data (bytes ${fileOffset}..${fileOffset + byteSize}) extends past the end of the file (${c.src.size} bytes)`);
+    c.fail(`truncated: tensor '${t.label}' data (bytes ${fileOffset}..${fileOffset + byteSize}) extends past the end of the file (${c.src.size} bytes)`);
   }
   return { name: t.name, dims: t.dims, type: info.type, offset: t.offset, fileOffset, numElements, byteSize };
 }
@@ -109,7 +110,7 @@ export async function readGguf(src: ByteSource, opts: ReadGgufOptions = {}): Pro
   const dataOffset = alignUp(c.pos, alignment);
   const names = new Set<string>();
   const tensors = raw.map((t) => {
-    if (names.has(t.name)) c.fail(`duplicate tensor name '${t.name}'`);
+    if (names.has(t.name)) c.fail(`duplicate tensor name '${t.label}'`);
     names.add(t.name);
     return checkTensor(c, t, alignment, dataOffset);
   });

@@ -9,6 +9,9 @@ export const GGUF_DEFAULT_ALIGNMENT = 32;
 /** ggml's GGML_MAX_DIMS: tensors have 1 to 4 dims. */
 export const GGUF_MAX_DIMS = 4;
 
+/** `n` rounded up to a multiple of `alignment`. */
+export const alignUp = (n: number, alignment: number) => Math.ceil(n / alignment) * alignment;
+
 export const GgufValueType = {
   UINT8: 0, INT8: 1, UINT16: 2, INT16: 3, UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7,
   STRING: 8, ARRAY: 9, UINT64: 10, INT64: 11, FLOAT64: 12,

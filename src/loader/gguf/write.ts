@@ -6,7 +6,7 @@ import { ggmlTypeInfo, ggmlTypeName, type GgmlType } from '../quant/formats.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { writeValue } from './write-value.ts';
 import {
-  GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_MAX_DIMS, GgufValueType, type GgufKv,
+  alignUp, GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_MAX_DIMS, GgufValueType, type GgufKv,
 } from './types.ts';
 
 export interface GgufTensorSpec {
@@ -36,8 +36,6 @@ export interface GgufLayout {
   readonly byteSizes: readonly number[];
   readonly fileSize: number;
 }
-
-const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
 function entries(meta: GgufMetadataInput): [string, GgufKv][] {
   const it = Symbol.iterator in meta ? (meta as Iterable<readonly [string, GgufKv]>) : Object.entries(meta);
@@ -138,7 +136,7 @@ export async function* ggufChunks(metadata: GgufMetadataInput, tensors: readonly
 /** A whole GGUF file in memory (test models, small conversions). */
 export function encodeGguf(
   metadata: GgufMetadataInput, tensors: readonly (GgufTensorSpec & { readonly data: Uint8Array })[], opts: GgufWriteOptions = {},
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const layout = planGguf(metadata, tensors, opts);
   const out = new Uint8Array(layout.fileSize);
   out.set(layout.header);

@@ -50,7 +50,7 @@ export function dequantize(type: GgmlType, bytes: Uint8Array, numElements?: numb
 }
 
 /** `values` (a whole number of blocks) encoded as `type`. */
-export function quantize(type: GgmlType, values: Float32Array): Uint8Array {
+export function quantize(type: GgmlType, values: Float32Array): Uint8Array<ArrayBuffer> {
   const q = CODECS.get(type)?.quantize;
   if (!q) throw new Error(`quantize: basert cannot write ${ggmlTypeName(type)}`);
   const out = new Uint8Array(sizeFor(type, values.length, 'quantize'));

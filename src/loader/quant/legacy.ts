@@ -73,7 +73,9 @@ function quantSym(src: Float32Array, dst: Uint8Array, size: number, nmax: number
   }
 }
 
-/** Asymmetric 4/5-bit quantizer (Q4_1: 15 levels, Q5_1: 31). */
+/** Asymmetric 4/5-bit quantizer (Q4_1: 15 levels, Q5_1: 31). The reference does not
+ *  clamp Q5_1 quants; clamping only differs where f32 rounding would give 32, which the
+ *  reference would wrap to 0. */
 function quantAsym(src: Float32Array, dst: Uint8Array, size: number, levels: number) {
   const L = new Uint8Array(QK);
   for (let b = 0; b * QK < src.length; b++) {
