@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: makes sure a WebGPU adapter exists (provisioning Mesa >= 25 lavapipe into
-// .cache/ when there is no hardware adapter and no lavapipe yet), then runs every
+// .cache/ when there is no hardware adapter and no lavapipe yet) and that the llama.cpp
+// reference is installed (scripts/setup-llama-ref.mjs), then runs every
 // test/**/*.test.ts with Node's test runner in that environment. Extra arguments are
 // passed to the runner (e.g. `npm test -- test/gpu/kernels.test.ts`).
 import { spawnSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gpuEnv, lavapipeInfo, ROOT } from './gpu-env.mjs';
 import { provisionLavapipe } from './provision-lavapipe.mjs';
+import { setupLlamaRef } from './setup-llama-ref.mjs';
 
 function probe(env) {
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts/probe-adapter.mjs')], { env, encoding: 'utf8' });
@@ -31,6 +33,14 @@ if (!adapter) {
   process.exit(1);
 }
 console.log(`[test] adapter: ${adapter.description} (${adapter.backend}; software driver: ${software}; features: ${adapter.features.filter((f) => /f16|subgroups|timestamp/.test(f)).join(', ')})`);
+
+// The llama.cpp reference the loader and model tests compare with (installed once into
+// .cache/; tests that need it fail loudly if this did not work).
+try {
+  setupLlamaRef();
+} catch (e) {
+  console.error(`[test] llama.cpp reference setup failed: ${e.message}`);
+}
 
 // Tests drive the real launcher, which runs the bundled CLI: keep the bundle current.
 if (spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
