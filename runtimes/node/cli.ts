@@ -1,5 +1,6 @@
 // `basert` on Node. bin/basert.js starts this with the software-GPU environment set.
 import { runCli } from '../../src/cli/main.ts';
+import { nodeFileHost } from './file-host.ts';
 import { findNodeGpu } from './gpu.ts';
 
 const code = await runCli(process.argv.slice(2), {
@@ -7,5 +8,6 @@ const code = await runCli(process.argv.slice(2), {
   gpu: findNodeGpu,
   out: (t) => console.log(t),
   err: (t) => console.error(t),
+  files: nodeFileHost,
 });
 process.exit(code);

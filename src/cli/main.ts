@@ -1,9 +1,13 @@
 // The `basert` command, runtime-agnostic: each runtime's cli.ts passes how to get its
 // GPU object and where to print, and exits with the returned status.
 
+import type { FileHost } from '../loader/file-host.ts';
 import { VERSION } from '../version.ts';
+import { CONVERT_HELP, runConvert } from './convert.ts';
 import { DOCTOR_FLAGS, DOCTOR_HELP, formatDoctor, runDoctor } from './doctor.ts';
+import { isInputError, needFiles } from './file-commands.ts';
 import { parseFlags, UsageError } from './flags.ts';
+import { QUANTIZE_HELP, runQuantize } from './quantize.ts';
 
 export interface CliHost {
   /** e.g. "node v20.20.2", "bun 1.4.5", "deno 2.9.6" */
@@ -11,6 +15,8 @@ export interface CliHost {
   gpu(): Promise<GPU | undefined>;
   out(text: string): void;
   err(text: string): void;
+  /** File access for convert/quantize; runtimes without it leave it out. */
+  files?: FileHost;
 }
 
 export const MAIN_HELP = `basert ${VERSION}: WebGPU LLM inference engine and OpenAI-compatible server
@@ -19,6 +25,8 @@ Usage: basert <command> [flags]
 
 Commands:
   doctor      Report the WebGPU adapter, features, limits and measured throughput
+  convert     Convert a Hugging Face model directory to GGUF
+  quantize    Quantize a GGUF file (Q8_0, Q4_0, Q4_K_M, Q4_K_S, Q6_K)
   setup-gpu   Provision a software GPU (Mesa lavapipe) on Debian/Ubuntu machines without one
   version     Print the version
   help        Show this help; \`basert <command> --help\` shows a command's flags`;
@@ -47,10 +55,21 @@ export async function runCli(argv: readonly string[], host: CliHost): Promise<nu
         host.out(values.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
         return 0;
       }
+      case 'convert':
+      case 'quantize': {
+        if (rest.includes('--help')) return host.out(command === 'convert' ? CONVERT_HELP : QUANTIZE_HELP), 0;
+        const files = needFiles(host.files, command);
+        await (command === 'convert' ? runConvert : runQuantize)(rest, files, host.out);
+        return 0;
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
+    if (isInputError(e)) {
+      host.err(`basert ${command}: ${e.message}`);
+      return 1;
+    }
     if (e instanceof UsageError) {
       host.err(`basert: ${e.message}\nRun \`basert help\` for usage.`);
       return 2;
