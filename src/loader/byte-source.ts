@@ -50,3 +50,47 @@ export function blobSource(blob: Blob, name = (blob as Partial<File>).name || 'b
     },
   };
 }
+
+/**
+ * A source over an HTTP(S) URL read with Range requests (browsers, Deno, a model on a
+ * static server). The size comes from a HEAD request (or a 0-0 Range probe when HEAD
+ * gives no Content-Length); a server that ignores Range is an error, not a silent
+ * whole-file download.
+ */
+export async function fetchRangeSource(
+  url: string,
+  opts: { fetch?: typeof fetch; headers?: Record<string, string>; name?: string } = {},
+): Promise<ByteSource> {
+  const doFetch = opts.fetch ?? fetch;
+  const name = opts.name ?? url;
+  const headers = opts.headers ?? {};
+  let size = -1;
+  const head = await doFetch(url, { method: 'HEAD', headers });
+  if (!head.ok) throw new Error(`${name}: HTTP ${head.status} ${head.statusText}`.trim());
+  const len = head.headers.get('content-length');
+  if (len !== null && /^\d+$/.test(len)) size = Number(len);
+  if (size < 0) {
+    const probe = await doFetch(url, { headers: { ...headers, Range: 'bytes=0-0' } });
+    const total = /\/(\d+)$/.exec(probe.headers.get('content-range') ?? '')?.[1];
+    await probe.body?.cancel();
+    if (probe.status !== 206 || !total) throw new Error(`${name}: the server does not report the file size or support Range requests`);
+    size = Number(total);
+  }
+  const self = { name, size };
+  return {
+    name,
+    size,
+    async read(offset, length) {
+      const n = clipRange(self, offset, length);
+      if (n === 0) return new Uint8Array(0);
+      const res = await doFetch(url, { headers: { ...headers, Range: `bytes=${offset}-${offset + n - 1}` } });
+      if (res.status !== 206) {
+        await res.body?.cancel();
+        throw new Error(`${name}: expected 206 Partial Content for a Range request, got HTTP ${res.status}`);
+      }
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      if (bytes.byteLength !== n) throw new Error(`${name}: asked for ${n} bytes at ${offset}, got ${bytes.byteLength}`);
+      return bytes;
+    },
+  };
+}
