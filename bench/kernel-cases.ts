@@ -4,14 +4,18 @@
 import type { GpuDevice } from '../src/gpu/device.ts';
 import { add } from '../src/gpu/kernels/add.ts';
 import { gemv } from '../src/gpu/kernels/gemv.ts';
+import { gemvQuant, matmulQuant } from '../src/gpu/kernels/linear-quant.ts';
 import { matmul } from '../src/gpu/kernels/matmul.ts';
 import { rmsNorm } from '../src/gpu/kernels/rms-norm.ts';
 import { createRopeFreqs, rope, ropeInvFreq } from '../src/gpu/kernels/rope.ts';
 import { siluMul } from '../src/gpu/kernels/silu-mul.ts';
 import { softmax } from '../src/gpu/kernels/softmax.ts';
 import type { GpuStep } from '../src/gpu/step.ts';
-import { createTensor, type DType, type Tensor } from '../src/gpu/tensor.ts';
+import { createTensor, rowByteSize, type DType, type QuantDType, type Tensor } from '../src/gpu/tensor.ts';
+import { quantize } from '../src/loader/quant/index.ts';
+import { ggmlTypeOf } from '../src/cpu/linear-quant.ts';
 import { randn } from '../test/helpers/random.ts';
+import { attentionBenches } from './attention-cases.ts';
 
 export interface KernelBench {
   kernel: string;
@@ -53,6 +57,29 @@ function linearBench(kernel: 'gemv' | 'matmul', M: number, N: number, K: number,
   };
 }
 
+/** Linear layer with W in a GGML block format: 16 quantized rows repeated (timing does
+ *  not depend on the values; the k-quant searches are slow on 16M elements). */
+function quantLinearBench(kernel: 'gemv' | 'matmul', M: number, N: number, K: number, dtype: QuantDType): KernelBench {
+  const rowBytes = rowByteSize(dtype, K);
+  return {
+    kernel: `${kernel} ${dtype}`,
+    shape: `M=${M} N=${N} K=${K}`,
+    bytes: N * rowBytes + M * K * 4 + M * N * 4,
+    flops: 2 * M * N * K,
+    reps: kernel === 'gemv' ? 8 : 2,
+    setup(gpu) {
+      const x = f32(gpu, [M, K], 2);
+      const rows = quantize(ggmlTypeOf(dtype), randn(16 * K, 7, 0.02));
+      const bytes = new Uint8Array(N * rowBytes);
+      for (let r = 0; r < N; r += 16) bytes.set(rows.subarray(0, Math.min(16, N - r) * rowBytes), r * rowBytes);
+      const w = createTensor(gpu, [N, K], dtype, bytes);
+      const y = createTensor(gpu, [M, N], 'f32');
+      const fn = kernel === 'gemv' ? gemvQuant : matmulQuant;
+      return { record: (s) => fn(s, x, w, y), destroy: () => [x, w, y].forEach((t) => t.destroy()) };
+    },
+  };
+}
+
 export function kernelBenches(_gpu: GpuDevice, quick: boolean): KernelBench[] {
   const H = quick ? 1024 : 4096;
   const FFN = quick ? 2816 : 11008;
@@ -65,6 +92,12 @@ export function kernelBenches(_gpu: GpuDevice, quick: boolean): KernelBench[] {
     linearBench('matmul', 512, 512, 512, 'f32'),
     linearBench('matmul', 512, 512, 512, 'f16'),
     linearBench('matmul', T, FFN, H / 4, 'f32'),
+    quantLinearBench('gemv', 1, H, H, 'q8_0'),
+    quantLinearBench('gemv', 1, H, H, 'q4_0'),
+    quantLinearBench('gemv', 1, H, H, 'q4_k'),
+    quantLinearBench('gemv', 1, H, H, 'q6_k'),
+    quantLinearBench('matmul', 512, 512, 512, 'q4_0'),
+    quantLinearBench('matmul', 512, 512, 512, 'q4_k'),
     {
       kernel: 'rms-norm',
       shape: `rows=${T} n=${H}`,
@@ -120,5 +153,6 @@ export function kernelBenches(_gpu: GpuDevice, quick: boolean): KernelBench[] {
         return { record: (s) => add(s, a, b, o), destroy: () => [a, b, o].forEach((t) => t.destroy()) };
       },
     },
+    ...attentionBenches(quick),
   ];
 }

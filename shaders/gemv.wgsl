@@ -1,12 +1,23 @@
 // Y[M, N] = X[M, K] · W[N, K]^T for decode (M = XM, 1..8): each W element is read once
 // and used for all M rows of X, so the kernel runs at W's read bandwidth.
-// Each workgroup computes 4 rows of W (Y columns; the lanes of a vec4) for every X row:
-// its WG invocations split K (16-byte X loads and 4-element W loads when VEC4), then
-// reduce the four rows at once with wg_sum4.
+// Every invocation accumulates 4 rows of W (Y columns; the lanes of a vec4) for every X
+// row. Two layouts of the work over invocations (the host picks one, see kernels/gemv.ts):
+//   main (GPUs): a workgroup owns 4 rows; its WG invocations split K, so neighbouring
+//     invocations read neighbouring W addresses (coalesced), then the four rows are
+//     reduced at once with wg_sum4. Dispatch: ceil(n_rows / 4) workgroups.
+//   rows (CPU adapters): each invocation owns 4 rows and walks all of K itself. A CPU
+//     adapter (lavapipe) runs 8 invocations as SIMD lanes, so this makes the loop counter
+//     and hence every X load uniform (one scalar load, broadcast) instead of a per-lane
+//     gather, and needs no reduction (barriers are coroutine switches there). Lavapipe,
+//     N = K = 4096, same run: f16 M=1 1.4 -> 2.4..3.9 GB/s (~40% -> 70..110% of the
+//     read-bandwidth probe), f32 M=1 2.2 -> 3.6 GB/s, f16 M=8 3.5 -> 6.3 GFLOP/s. Tried
+//     and dropped there: 2 or 8 rows per invocation (worse), 8 weights per step (alike
+//     at M=1, worse at M=8: register pressure), X staged in workgroup memory (alike).
+//     On a GPU this layout would be uncoalesced. Dispatch: ceil(n_rows / (4 * WG)).
 // Bindings: x [M, K] f32; w = one chunk of W's rows [n_rows, K] (f32 or f16, see
 // lib/weights.wgsl); y [M, N] f32; params. The chunk writes Y columns n_off .. n_off + n_rows.
 // Defines: XM (compile-time so the accumulators stay in registers), W_F16, VEC4.
-// Dispatch: ceil(n_rows / 4) workgroups, as a 2-D grid.
+// Both as a 2-D grid.
 
 #include "lib/weights.wgsl"
 #include "lib/reduce4.wgsl"
@@ -64,5 +75,33 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (lid == 0u) {
       for (var r = 0u; r < 4u && r0 + r < p.n_rows; r++) { y[m * p.n + p.n_off + r0 + r] = s[r]; }
     }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let r0 = ((wg.x + wg.y * nwg.x) * WG + lid) * 4u;
+#ifdef VEC4
+  let kk = p.k / 4u;
+#else
+  let kk = p.k;
+#endif
+  // Rows past the chunk re-read its last row and are not stored.
+  let last = p.n_rows - 1u;
+  let o = vec4<u32>(min(r0, last), min(r0 + 1u, last), min(r0 + 2u, last), min(r0 + 3u, last)) * kk;
+  var acc: array<vec4<f32>, XM>;  // acc[m][r]: X row m · W row r0 + r
+  for (var i = 0u; i < kk; i++) {
+#ifdef VEC4
+    // Column r of wt is row r0 + r's four weights, so x · wt is four dot products.
+    let wt = mat4x4<f32>(w_load4(o.x + i), w_load4(o.y + i), w_load4(o.z + i), w_load4(o.w + i));
+    for (var m = 0u; m < XM; m++) { acc[m] += x[m * kk + i] * wt; }
+#else
+    let wv = vec4<f32>(w_load(o.x + i), w_load(o.y + i), w_load(o.z + i), w_load(o.w + i));
+    for (var m = 0u; m < XM; m++) { acc[m] += x[m * kk + i] * wv; }
+#endif
+  }
+  for (var m = 0u; m < XM; m++) {
+    for (var r = 0u; r < 4u && r0 + r < p.n_rows; r++) { y[m * p.n + p.n_off + r0 + r] = acc[m][r]; }
   }
 }

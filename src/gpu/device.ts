@@ -47,6 +47,11 @@ export interface GpuTuning {
    *  f16 arithmetic is emulated: lavapipe's f16 GEMV ran 2.8x slower than u32 loads +
    *  unpack2x16float (bench/kernels, 1024x1024). */
   nativeF16Loads: boolean;
+  /** GEMV work split. split-k: a workgroup's invocations share 4 rows' K (coalesced
+   *  loads; GPUs). rows: each invocation owns 4 rows (uniform x loads, no reduction),
+   *  which measured 1.2-2x faster on lavapipe, whose lanes are CPU SIMD lanes (numbers in
+   *  gemv.wgsl and gemv-quant.wgsl). */
+  gemvLayout: 'split-k' | 'rows';
 }
 
 export interface AcquireOptions {
@@ -164,7 +169,11 @@ export async function acquireDevice(gpu: GPU | undefined, opts: AcquireOptions =
     timestamp: device.features.has('timestamp-query'),
   };
   const summary = summarize(adapter);
-  const tuning: GpuTuning = { nativeF16Loads: features.f16 && !summary.isFallback, ...opts.tuning };
+  const tuning: GpuTuning = {
+    nativeF16Loads: features.f16 && !summary.isFallback,
+    gemvLayout: summary.isFallback ? 'rows' : 'split-k',
+    ...opts.tuning,
+  };
   if (tuning.nativeF16Loads && !features.f16) throw new Error('nativeF16Loads needs shader-f16');
   return new GpuDevice(device, summary, features, limits, tuning);
 }

@@ -5,8 +5,31 @@
 import type { GpuDevice } from './device.ts';
 import { BufferUsage, MapMode } from './flags.ts';
 
-export type DType = 'f32' | 'f16' | 'u32' | 'i32';
-export const DTYPE_BYTES: Record<DType, number> = { f32: 4, f16: 2, u32: 4, i32: 4 };
+/** GGML weight formats kept as their raw file bytes on the GPU (kernels/linear-quant.ts). */
+export type QuantDType = 'bf16' | 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q4_k' | 'q5_k' | 'q6_k';
+export type DType = 'f32' | 'f16' | 'u32' | 'i32' | QuantDType;
+/** [elements, bytes] per block, as ggml stores them (1 element for unblocked types). */
+export const DTYPE_BLOCK: Record<DType, readonly [number, number]> = {
+  f32: [1, 4], f16: [1, 2], u32: [1, 4], i32: [1, 4], bf16: [1, 2],
+  q8_0: [32, 34], q4_0: [32, 18], q4_1: [32, 20], q5_0: [32, 22], q5_1: [32, 24],
+  q4_k: [256, 144], q5_k: [256, 176], q6_k: [256, 210],
+};
+/** Bytes per element; an average (e.g. 18/32) for block types: size rows with rowByteSize. */
+export const DTYPE_BYTES = Object.fromEntries(
+  Object.entries(DTYPE_BLOCK).map(([t, [n, b]]) => [t, b / n]),
+) as Record<DType, number>;
+
+/** Bytes of one row of `rowLen` elements; block types need whole blocks per row. */
+export function rowByteSize(dtype: DType, rowLen: number): number {
+  const [n, b] = DTYPE_BLOCK[dtype];
+  if (rowLen % n !== 0) throw new Error(`${dtype} rows must be a multiple of ${n} elements (blocks), got ${rowLen}`);
+  return (rowLen / n) * b;
+}
+
+/** Elements per row: the product of the trailing dims (all of a 1-D tensor). */
+function rowLength(shape: readonly number[]): number {
+  return shape.length > 1 ? shape.slice(1).reduce((a, b) => a * b, 1) : (shape[0] ?? 1);
+}
 
 export interface TensorChunk {
   buffer: GPUBuffer;
@@ -34,10 +57,10 @@ export class Tensor {
     return this.shape.length > 1 ? this.shape[0] : 1;
   }
   get rowBytes(): number {
-    return (this.numel / this.rows) * DTYPE_BYTES[this.dtype];
+    return rowByteSize(this.dtype, rowLength(this.shape));
   }
   get byteLength(): number {
-    return this.numel * DTYPE_BYTES[this.dtype];
+    return this.rows * this.rowBytes;
   }
 
   /** The whole tensor as one binding; only for tensors that fit in one chunk. */
@@ -77,9 +100,8 @@ export function createTensor(
   data?: ArrayBufferView,
   opts: CreateTensorOptions = {},
 ): Tensor {
-  const numel = shape.reduce((a, b) => a * b, 1);
   const rows = shape.length > 1 ? shape[0] : 1;
-  const rowBytes = (numel / rows) * DTYPE_BYTES[dtype];
+  const rowBytes = rowByteSize(dtype, rowLength(shape));
   const limit = Math.min(
     opts.maxChunkBytes ?? Infinity,
     gpu.limits.maxStorageBufferBindingSize,
@@ -89,8 +111,8 @@ export function createTensor(
   if (rowsPerChunk < 1) {
     throw new Error(`one row of tensor [${shape}] (${rowBytes} bytes) exceeds the binding limit of ${limit} bytes`);
   }
-  if (data && data.byteLength < numel * DTYPE_BYTES[dtype]) {
-    throw new Error(`tensor [${shape}] ${dtype} needs ${numel * DTYPE_BYTES[dtype]} bytes, got ${data.byteLength}`);
+  if (data && data.byteLength < rows * rowBytes) {
+    throw new Error(`tensor [${shape}] ${dtype} needs ${rows * rowBytes} bytes, got ${data.byteLength}`);
   }
   const chunks: TensorChunk[] = [];
   for (let r = 0; r < rows; r += rowsPerChunk) {

@@ -6,6 +6,12 @@ import { createTensor, type Tensor } from '../tensor.ts';
 
 const WG = 256;
 
+/** Heads one invocation rotates with its cos/sin: all of them on CPU adapters (trig and
+ *  per-invocation overhead dominate there), a few on GPUs (enough invocations at decode). */
+function headsPerInvocation(gpu: GpuDevice): number {
+  return gpu.adapter.isFallback ? Infinity : 4;
+}
+
 /** Default inverse frequencies theta^(-2i / rotDim), i in [0, rotDim/2), in f64. */
 export function ropeInvFreq(rotDim: number, theta: number): Float64Array {
   return Float64Array.from({ length: rotDim / 2 }, (_, i) => Math.pow(theta, (-2 * i) / rotDim));
@@ -34,6 +40,9 @@ export interface RopeOptions {
   neox: boolean;
   /** Multiplies cos and sin (YaRN's attention factor); default 1. */
   attnFactor?: number;
+  /** Heads each invocation rotates; default per device (headsPerInvocation). Tests set it
+   *  to cover several head groups on any adapter. */
+  headsPerInvocation?: number;
 }
 
 /**
@@ -42,7 +51,7 @@ export interface RopeOptions {
  * whose length sets rot_dim = 2 * freqs.rows <= headDim (partial rotary leaves the rest).
  */
 export function rope(step: GpuStep, x: Tensor, positions: Tensor, freqs: Tensor, opts: RopeOptions): void {
-  const { headDim, neox, attnFactor = 1 } = opts;
+  const { headDim, neox, attnFactor = 1, headsPerInvocation: hpiOpt } = opts;
   const tokens = positions.numel;
   const half = freqs.rows;
   if (x.dtype !== 'f32' || positions.dtype !== 'u32' || freqs.dtype !== 'u32') throw new Error('rope: dtypes');
@@ -51,9 +60,11 @@ export function rope(step: GpuStep, x: Tensor, positions: Tensor, freqs: Tensor,
     throw new Error(`rope: x [${x.shape}] is not [${tokens}, heads, ${headDim}]`);
   }
   const heads = x.numel / (tokens * headDim);
-  const pairs = tokens * heads * half;
-  const params = new Params().u32(pairs).u32(heads).u32(headDim).u32(half).f32(attnFactor).bytes();
-  const wgs = grid(Math.ceil(pairs / WG), step.gpu.limits.maxComputeWorkgroupsPerDimension);
+  const hpi = Math.max(1, Math.min(heads, hpiOpt ?? headsPerInvocation(step.gpu)));
+  const groups = Math.ceil(heads / hpi);
+  const items = tokens * groups * half;
+  const params = new Params().u32(items).u32(heads).u32(headDim).u32(half).f32(attnFactor).u32(hpi).u32(groups).bytes();
+  const wgs = grid(Math.ceil(items / WG), step.gpu.limits.maxComputeWorkgroupsPerDimension);
   const spec = { shader: 'rope', defines: { NEOX: neox }, constants: { WG } };
   step.dispatch(spec, [x.binding(), positions.binding(), freqs.binding()], params, wgs);
 }

@@ -1,17 +1,30 @@
 // SwiGLU activation for the FFN: silu(gate) * up. See shaders/silu-mul.wgsl.
 
-import { grid, Params, type GpuStep } from '../step.ts';
+import { Params, type GpuStep } from '../step.ts';
 import type { Tensor } from '../tensor.ts';
+import { elementsPerInvocation, elementwiseGrid } from './add.ts';
 
 const WG = 256;
 
 function dispatch(step: GpuStep, fused: boolean, inputs: Tensor[], out: Tensor, n: number): void {
   if ([...inputs, out].some((t) => t.dtype !== 'f32')) throw new Error('siluMul: f32 only');
-  const total = out.numel;
-  const params = new Params().u32(total).u32(n).bytes();
-  const wgs = grid(Math.ceil(total / WG), step.gpu.limits.maxComputeWorkgroupsPerDimension);
-  const spec = { shader: 'silu-mul', defines: { FUSED: fused }, constants: { WG } };
-  step.dispatch(spec, [...inputs.map((t) => t.binding()), out.binding()], params, wgs);
+  const tokens = out.numel / n;
+  // vec4 loads when rows are whole vec4s (then so is every binding).
+  const vec4 = n % 4 === 0;
+  const w = vec4 ? 4 : 1;
+  const params = new Params().u32(out.numel / w).u32(n / w).u32(tokens).bytes();
+  const maxWg = step.gpu.limits.maxComputeWorkgroupsPerDimension;
+  let E: number;
+  let workgroups: [number, number];
+  if (fused) {
+    E = elementsPerInvocation(step.gpu);
+    workgroups = [Math.ceil(n / w / (WG * E)), Math.min(tokens, maxWg)];
+    if (workgroups[0] > maxWg) throw new Error(`siluMulFused: row of ${n} too long`);
+  } else {
+    ({ E, workgroups } = elementwiseGrid(step.gpu, out.numel / w, WG));
+  }
+  const spec = { shader: 'silu-mul', defines: { FUSED: fused, VEC4: vec4 }, constants: { WG, E } };
+  step.dispatch(spec, [...inputs.map((t) => t.binding()), out.binding()], params, workgroups);
 }
 
 /** out = silu(gate) * up; gate, up, out: f32 with the same element count (e.g. [tokens, n]). */
@@ -19,6 +32,7 @@ export function siluMul(step: GpuStep, gate: Tensor, up: Tensor, out: Tensor): v
   if (gate.numel !== out.numel || up.numel !== out.numel) {
     throw new Error(`siluMul: sizes differ (${gate.numel}, ${up.numel}, ${out.numel})`);
   }
+  // Treated as one row: vec4 when the total allows.
   dispatch(step, false, [gate, up], out, out.numel);
 }
 

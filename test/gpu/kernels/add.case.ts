@@ -6,7 +6,8 @@ import { assertClose } from '../../helpers/assert.ts';
 import { randn } from '../../helpers/random.ts';
 import type { KernelCase } from './case.ts';
 
-export const addCases: KernelCase[] = [1, 1000, 70_001].flatMap((n) => [
+// 1 and 70_001 take the scalar path, 1000 and 70_000 the vec4 one (70_000: several workgroups).
+export const addCases: KernelCase[] = [1, 1000, 70_000, 70_001].flatMap((n) => [
   {
     name: `add n=${n}`,
     async run(gpu) {

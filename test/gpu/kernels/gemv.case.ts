@@ -7,7 +7,7 @@
 // relative to S; a dropped or doubled term is off by ~σx·σw, far beyond it). f16 weights
 // are compared with the reference on the f16-rounded weights, under the same tolerance.
 
-import { gemv } from '../../../src/gpu/kernels/gemv.ts';
+import { gemv, gemvWithLayout, type GemvLayout } from '../../../src/gpu/kernels/gemv.ts';
 import { matmulRef, matmulRefCols } from '../../../src/cpu/matmul.ts';
 import { roundF16, toF16 } from '../../../src/cpu/f16.ts';
 import type { GpuDevice } from '../../../src/gpu/device.ts';
@@ -71,6 +71,7 @@ const problems: LinearProblem[] = [
   { M: 1, N: 91, K: 131, wdtype: 'f16' },
   { M: 5, N: 129, K: 256, wdtype: 'f16' },
   { M: 8, N: 37, K: 66, wdtype: 'f16' },
+  { M: 8, N: 130, K: 136, wdtype: 'f16' },
   { M: 2, N: 91, K: 131, wdtype: 'f32', chunkRows: 40 },
   { M: 4, N: 91, K: 132, wdtype: 'f16', chunkRows: 31 },
   { M: 1, N: 91, K: 131, wdtype: 'f16', chunkRows: 31 },
@@ -113,7 +114,15 @@ const bigCase: KernelCase = {
   },
 };
 
+// Both layouts on every adapter (gemv() itself picks one per device; the big case uses that).
+const layouts: GemvLayout[] = ['split-k', 'rows'];
+
 export const gemvCases: KernelCase[] = [
-  ...problems.map((p, i) => ({ name: linearName('gemv', p), run: (gpu: GpuDevice) => checkLinear(gpu, gemv, p, 100 + 10 * i) })),
+  ...layouts.flatMap((layout) =>
+    problems.map((p, i) => ({
+      name: linearName(`gemv ${layout}`, p),
+      run: (gpu: GpuDevice) => checkLinear(gpu, (s, x, w, y) => gemvWithLayout(s, x, w, y, layout), p, 100 + 10 * i),
+    })),
+  ),
   bigCase,
 ];

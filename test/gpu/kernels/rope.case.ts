@@ -24,6 +24,8 @@ interface RopeShape {
   /** Scales part of the table, as llama3 / YaRN do on the host. */
   scaled?: boolean;
   attnFactor?: number;
+  /** Forces heads per invocation (several head groups, the last one partial). */
+  hpi?: number;
 }
 
 const shapes: RopeShape[] = [
@@ -32,10 +34,12 @@ const shapes: RopeShape[] = [
   { heads: 2, headDim: 96, rotDim: 32, neox: true, theta: 10_000 },
   { heads: 3, headDim: 80, rotDim: 40, neox: false, theta: 10_000 },
   { heads: 2, headDim: 64, rotDim: 64, neox: false, theta: 500_000, scaled: true, attnFactor: 1.1 },
+  { heads: 5, headDim: 64, rotDim: 64, neox: true, theta: 10_000, hpi: 2 },
+  { heads: 5, headDim: 32, rotDim: 24, neox: false, theta: 10_000, hpi: 2 },
 ];
 
 export const ropeCases: KernelCase[] = shapes.map((s, k) => ({
-  name: `rope ${s.neox ? 'neox' : 'normal'} heads=${s.heads} head_dim=${s.headDim} rot_dim=${s.rotDim} theta=${s.theta}${s.scaled ? ' scaled table' : ''}`,
+  name: `rope ${s.neox ? 'neox' : 'normal'} heads=${s.heads} head_dim=${s.headDim} rot_dim=${s.rotDim} theta=${s.theta}${s.scaled ? ' scaled table' : ''}${s.hpi ? ` ${s.hpi} heads per invocation` : ''}`,
   async run(gpu) {
     const tokens = POSITIONS.length;
     const invFreq = ropeInvFreq(s.rotDim, s.theta).map((f, i) => (s.scaled && i >= s.rotDim / 4 ? f / 8 : f));
@@ -44,7 +48,7 @@ export const ropeCases: KernelCase[] = shapes.map((s, k) => ({
     const tp = createTensor(gpu, [tokens], 'u32', Uint32Array.from(POSITIONS));
     const tf = createRopeFreqs(gpu, invFreq);
     const step = new GpuStep(gpu);
-    rope(step, tx, tp, tf, { headDim: s.headDim, neox: s.neox, attnFactor: s.attnFactor });
+    rope(step, tx, tp, tf, { headDim: s.headDim, neox: s.neox, attnFactor: s.attnFactor, headsPerInvocation: s.hpi });
     await step.submit();
     const want = ropeRef(x, POSITIONS, s.headDim, invFreq, s.neox, s.attnFactor);
     const err = assertClose(new Float32Array(await readTensor(gpu, tx)), want, TOL, 'rope');

@@ -13,6 +13,8 @@ const shapes = [
   { tokens: 1, n: 131 },
   { tokens: 3, n: 896 },
   { tokens: 2, n: 1000 },
+  // vec4 rows longer than one workgroup's block (several workgroups per row).
+  { tokens: 2, n: 9000 },
 ];
 
 export const siluMulCases: KernelCase[] = shapes.flatMap(({ tokens, n }, k) => [

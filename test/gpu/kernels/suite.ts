@@ -8,6 +8,9 @@ import { embeddingCases } from './embedding.case.ts';
 import { argmaxCases } from './argmax.case.ts';
 import { gemvCases } from './gemv.case.ts';
 import { matmulCases } from './matmul.case.ts';
+import { kvCacheCases } from './kv-cache.case.ts';
+import { attentionCases } from './attention.case.ts';
+import { linearQuantCases } from './linear-quant.case.ts';
 import type { KernelCase } from './case.ts';
 
-export const kernelSuite: KernelCase[] = [...addCases, ...rmsNormCases, ...ropeCases, ...softmaxCases, ...siluMulCases, ...embeddingCases, ...argmaxCases, ...matmulCases, ...gemvCases];
+export const kernelSuite: KernelCase[] = [...addCases, ...rmsNormCases, ...ropeCases, ...softmaxCases, ...siluMulCases, ...embeddingCases, ...argmaxCases, ...matmulCases, ...gemvCases, ...linearQuantCases, ...kvCacheCases, ...attentionCases];

@@ -1,0 +1,94 @@
+// Y[M, N] = X[M, K] · W[N, K]^T for decode (M = XM, 1..8) with W in a GGML block format
+// (lib/quant-blocks.wgsl), dequantized in registers: each weight byte is read once and
+// used for all M rows of X, so the kernel runs at the quantized weight's read bandwidth.
+// An invocation decodes one unit (32 elements; 16 for bf16) of 4 rows of W at a time and
+// accumulates those 4 rows (the lanes of a vec4) for every X row. Two layouts of the work
+// (the host picks one, see kernels/linear-quant.ts; the same split as shaders/gemv.wgsl):
+//   main (GPUs): a workgroup owns 4 rows; its WG invocations take the units in turn, so
+//     neighbouring invocations read neighbouring bytes, then the four rows are reduced
+//     at once with wg_sum4. Dispatch: ceil(n_rows / 4) workgroups.
+//   rows (CPU adapters): each invocation owns 4 rows and walks all their units: the X
+//     loads are uniform across lavapipe's SIMD lanes (one scalar load instead of a
+//     per-lane loop) and there is no reduction (barriers are coroutine switches there).
+//     Lavapipe, 4096x4096 M=1, CPU time vs main with 16 invocations: Q4_0 12.7 -> 10.5
+//     ms, Q8_0 25.7 -> 21.2, Q4_K 18.4 -> 14.4, Q6_K 21.4 -> 18.5. Uncoalesced on a GPU.
+//     Dispatch: ceil(n_rows / (4 * WG)) workgroups.
+// Bindings: x [M, K] f32; w = one chunk of W's rows as raw bytes (array<u32>); y [M, N]
+// f32; params. The chunk writes Y columns n_off .. n_off + n_rows.
+// Defines: XM (compile-time so the accumulators stay in registers) and the weight
+// format (W_Q4_0, ...; see lib/quant-blocks.wgsl). Both dispatch as a 2-D grid.
+// Needs K % QU_ELEMS == 0.
+
+#include "lib/quant-blocks.wgsl"
+#include "lib/reduce4.wgsl"
+
+struct Params {
+  k: u32,
+  n: u32,          // Y's row length (all of W's rows)
+  n_off: u32,      // first Y column this chunk writes
+  n_rows: u32,     // rows in this chunk of W
+  row_bytes: u32,  // bytes per row of W (whole blocks)
+};
+
+override WG: u32 = 64;
+
+@group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32 SG_ARGS) {
+  SG_INIT
+  let r0 = (wg.x + wg.y * nwg.x) * 4u;
+  let kk = p.k / 4u;  // X row length in vec4s
+  // Rows past the chunk (last workgroup) re-read its last row and are not stored, so
+  // every invocation reaches the reduction.
+  let last = p.n_rows - 1u;
+  let rb = vec4<u32>(min(r0, last), min(r0 + 1u, last), min(r0 + 2u, last), min(r0 + 3u, last)) * p.row_bytes;
+  var acc: array<vec4<f32>, XM>;  // acc[m][r]: X row m · W row r0 + r
+  for (var u = lid; u < p.k / QU_ELEMS; u += WG) {
+    let q0 = q_unit(rb.x, u);
+    let q1 = q_unit(rb.y, u);
+    let q2 = q_unit(rb.z, u);
+    let q3 = q_unit(rb.w, u);
+    for (var i = 0u; i < QU_V4; i++) {
+      // Column r of wt is row r0 + r's four weights, so x · wt is four dot products.
+      let wt = mat4x4<f32>(q_w4(q0, i), q_w4(q1, i), q_w4(q2, i), q_w4(q3, i));
+      let xi = q_xi(u, i);
+      for (var m = 0u; m < XM; m++) { acc[m] += x[m * kk + xi] * wt; }
+    }
+  }
+  for (var m = 0u; m < XM; m++) {
+    let s = wg_sum4(acc[m], lid);
+    if (lid == 0u) {
+      for (var r = 0u; r < 4u && r0 + r < p.n_rows; r++) { y[m * p.n + p.n_off + r0 + r] = s[r]; }
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let r0 = ((wg.x + wg.y * nwg.x) * WG + lid) * 4u;
+  let kk = p.k / 4u;
+  // Rows past the chunk re-read its last row and are not stored.
+  let last = p.n_rows - 1u;
+  let rb = vec4<u32>(min(r0, last), min(r0 + 1u, last), min(r0 + 2u, last), min(r0 + 3u, last)) * p.row_bytes;
+  var acc: array<vec4<f32>, XM>;  // acc[m][r]: X row m · W row r0 + r
+  for (var u = 0u; u < p.k / QU_ELEMS; u++) {
+    let q0 = q_unit(rb.x, u);
+    let q1 = q_unit(rb.y, u);
+    let q2 = q_unit(rb.z, u);
+    let q3 = q_unit(rb.w, u);
+    for (var i = 0u; i < QU_V4; i++) {
+      let wt = mat4x4<f32>(q_w4(q0, i), q_w4(q1, i), q_w4(q2, i), q_w4(q3, i));
+      let xi = q_xi(u, i);
+      for (var m = 0u; m < XM; m++) { acc[m] += x[m * kk + xi] * wt; }
+    }
+  }
+  for (var m = 0u; m < XM; m++) {
+    for (var r = 0u; r < 4u && r0 + r < p.n_rows; r++) { y[m * p.n + p.n_off + r0 + r] = acc[m][r]; }
+  }
+}
