@@ -20,7 +20,7 @@
 // Needs K % QU_ELEMS == 0.
 
 #include "lib/quant-blocks.wgsl"
-#include "lib/reduce4.wgsl"
+#include "lib/gemv-rows.wgsl"
 
 struct Params {
   k: u32,
@@ -37,58 +37,38 @@ override WG: u32 = 64;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
+/** Adds unit u of rows rb (their byte offsets) times every X row to acc. */
+fn acc_unit(acc: ptr<function, array<vec4<f32>, XM>>, rb: vec4<u32>, u: u32) {
+  let kk = p.k / 4u;  // X row length in vec4s
+  let q0 = q_unit(rb.x, u);
+  let q1 = q_unit(rb.y, u);
+  let q2 = q_unit(rb.z, u);
+  let q3 = q_unit(rb.w, u);
+  for (var i = 0u; i < QU_V4; i++) {
+    // Column r of wt is row r's (rb[r]'s) four weights, so x · wt is four dot products.
+    let wt = mat4x4<f32>(q_w4(q0, i), q_w4(q1, i), q_w4(q2, i), q_w4(q3, i));
+    let xi = q_xi(u, i);
+    for (var m = 0u; m < XM; m++) { (*acc)[m] += x[m * kk + xi] * wt; }
+  }
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32 SG_ARGS) {
   SG_INIT
-  let r0 = (wg.x + wg.y * nwg.x) * 4u;
-  let kk = p.k / 4u;  // X row length in vec4s
-  // Rows past the chunk (last workgroup) re-read its last row and are not stored, so
-  // every invocation reaches the reduction.
-  let last = p.n_rows - 1u;
-  let rb = vec4<u32>(min(r0, last), min(r0 + 1u, last), min(r0 + 2u, last), min(r0 + 3u, last)) * p.row_bytes;
+  let r0 = gemv_r0_wg(wg, nwg);
+  let rb = gemv_rows(r0) * p.row_bytes;
   var acc: array<vec4<f32>, XM>;  // acc[m][r]: X row m · W row r0 + r
-  for (var u = lid; u < p.k / QU_ELEMS; u += WG) {
-    let q0 = q_unit(rb.x, u);
-    let q1 = q_unit(rb.y, u);
-    let q2 = q_unit(rb.z, u);
-    let q3 = q_unit(rb.w, u);
-    for (var i = 0u; i < QU_V4; i++) {
-      // Column r of wt is row r0 + r's four weights, so x · wt is four dot products.
-      let wt = mat4x4<f32>(q_w4(q0, i), q_w4(q1, i), q_w4(q2, i), q_w4(q3, i));
-      let xi = q_xi(u, i);
-      for (var m = 0u; m < XM; m++) { acc[m] += x[m * kk + xi] * wt; }
-    }
-  }
-  for (var m = 0u; m < XM; m++) {
-    let s = wg_sum4(acc[m], lid);
-    if (lid == 0u) {
-      for (var r = 0u; r < 4u && r0 + r < p.n_rows; r++) { y[m * p.n + p.n_off + r0 + r] = s[r]; }
-    }
-  }
+  for (var u = lid; u < p.k / QU_ELEMS; u += WG) { acc_unit(&acc, rb, u); }
+  gemv_reduce_store(&acc, r0, lid);
 }
 
 @compute @workgroup_size(WG)
 fn rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let r0 = ((wg.x + wg.y * nwg.x) * WG + lid) * 4u;
-  let kk = p.k / 4u;
-  // Rows past the chunk re-read its last row and are not stored.
-  let last = p.n_rows - 1u;
-  let rb = vec4<u32>(min(r0, last), min(r0 + 1u, last), min(r0 + 2u, last), min(r0 + 3u, last)) * p.row_bytes;
+  let r0 = gemv_r0_lane(wg, nwg, lid);
+  let rb = gemv_rows(r0) * p.row_bytes;
   var acc: array<vec4<f32>, XM>;  // acc[m][r]: X row m · W row r0 + r
-  for (var u = 0u; u < p.k / QU_ELEMS; u++) {
-    let q0 = q_unit(rb.x, u);
-    let q1 = q_unit(rb.y, u);
-    let q2 = q_unit(rb.z, u);
-    let q3 = q_unit(rb.w, u);
-    for (var i = 0u; i < QU_V4; i++) {
-      let wt = mat4x4<f32>(q_w4(q0, i), q_w4(q1, i), q_w4(q2, i), q_w4(q3, i));
-      let xi = q_xi(u, i);
-      for (var m = 0u; m < XM; m++) { acc[m] += x[m * kk + xi] * wt; }
-    }
-  }
-  for (var m = 0u; m < XM; m++) {
-    for (var r = 0u; r < 4u && r0 + r < p.n_rows; r++) { y[m * p.n + p.n_off + r0 + r] = acc[m][r]; }
-  }
+  for (var u = 0u; u < p.k / QU_ELEMS; u++) { acc_unit(&acc, rb, u); }
+  gemv_store_all(&acc, r0);
 }

@@ -20,7 +20,7 @@
 // Both as a 2-D grid.
 
 #include "lib/weights.wgsl"
-#include "lib/reduce4.wgsl"
+#include "lib/gemv-rows.wgsl"
 
 struct Params {
   k: u32,
@@ -40,20 +40,22 @@ override WG: u32 = 64;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
+/** X's and W's row length in loads: vec4s with VEC4, else scalars. */
+fn row_len() -> u32 {
+#ifdef VEC4
+  return p.k / 4u;
+#else
+  return p.k;
+#endif
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32 SG_ARGS) {
   SG_INIT
-  let r0 = (wg.x + wg.y * nwg.x) * 4u;
-#ifdef VEC4
-  let kk = p.k / 4u;  // row length in vec4s
-#else
-  let kk = p.k;
-#endif
-  // Rows past the chunk (last workgroup) re-read its last row and are not stored, so
-  // every invocation reaches the reduction.
-  let last = p.n_rows - 1u;
-  let o = vec4<u32>(min(r0, last), min(r0 + 1u, last), min(r0 + 2u, last), min(r0 + 3u, last)) * kk;
+  let r0 = gemv_r0_wg(wg, nwg);
+  let kk = row_len();
+  let o = gemv_rows(r0) * kk;
   var acc: array<vec4<f32>, XM>;  // acc[m][r]: X row m · W row r0 + r
   for (var i = lid; i < kk; i += WG) {
 #ifdef VEC4
@@ -70,26 +72,15 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
     for (var m = 0u; m < XM; m++) { acc[m] += x[m * kk + i] * wv; }
 #endif
   }
-  for (var m = 0u; m < XM; m++) {
-    let s = wg_sum4(acc[m], lid);
-    if (lid == 0u) {
-      for (var r = 0u; r < 4u && r0 + r < p.n_rows; r++) { y[m * p.n + p.n_off + r0 + r] = s[r]; }
-    }
-  }
+  gemv_reduce_store(&acc, r0, lid);
 }
 
 @compute @workgroup_size(WG)
 fn rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let r0 = ((wg.x + wg.y * nwg.x) * WG + lid) * 4u;
-#ifdef VEC4
-  let kk = p.k / 4u;
-#else
-  let kk = p.k;
-#endif
-  // Rows past the chunk re-read its last row and are not stored.
-  let last = p.n_rows - 1u;
-  let o = vec4<u32>(min(r0, last), min(r0 + 1u, last), min(r0 + 2u, last), min(r0 + 3u, last)) * kk;
+  let r0 = gemv_r0_lane(wg, nwg, lid);
+  let kk = row_len();
+  let o = gemv_rows(r0) * kk;
   var acc: array<vec4<f32>, XM>;  // acc[m][r]: X row m · W row r0 + r
   for (var i = 0u; i < kk; i++) {
 #ifdef VEC4
@@ -101,7 +92,5 @@ fn rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
     for (var m = 0u; m < XM; m++) { acc[m] += x[m * kk + i] * wv; }
 #endif
   }
-  for (var m = 0u; m < XM; m++) {
-    for (var r = 0u; r < 4u && r0 + r < p.n_rows; r++) { y[m * p.n + p.n_off + r0 + r] = acc[m][r]; }
-  }
+  gemv_store_all(&acc, r0);
 }

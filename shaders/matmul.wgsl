@@ -4,13 +4,15 @@
 // n_off .. n_off + n_rows, so a weight split across buffers is one dispatch per chunk.
 // Defines: W_F16 (f16 weights), VEC4 (K % 4 == 0: 16-byte loads of X and W along K).
 // Entry points:
-//   main:  X and W tiles staged through workgroup memory TILE_K at a time; each
-//          invocation owns an 8x8 block of Y. Dispatch (ceil(n_rows / TILE_N), ceil(M / TILE_M)).
+//   main:  the tiled GEMM of lib/mm-tile.wgsl: X and W tiles staged through workgroup
+//          memory TILE_K at a time (mm_stage below); each invocation owns an 8x8 block
+//          of Y. Dispatch (ceil(n_rows / TILE_N), ceil(M / TILE_M)).
 //   naive: a 4x4 block per invocation read straight from global memory, 16x16
 //          invocations per workgroup (`basert doctor`'s baseline). Dispatch
 //          (ceil(n_rows / 64), ceil(M / 64)).
 
 #include "lib/weights.wgsl"
+#include "lib/mm-tile.wgsl"
 
 struct Params {
   m: u32,
@@ -20,15 +22,6 @@ struct Params {
   n_rows: u32,  // rows in this chunk of W
 };
 
-override TILE_M: u32 = 128;  // multiple of TM
-override TILE_N: u32 = 128;  // multiple of TN
-override TILE_K: u32 = 16;   // multiple of 4
-// Register block of the tiled kernel: 8x8 halves the workgroup-memory reads per FMA
-// compared with 4x4 (4 vec4 reads per 64 FMAs).
-const TM = 8u;
-const TN = 8u;
-const TM4 = TM / 4u;
-const TN4 = TN / 4u;
 // The naive kernel's block and workgroup.
 const NB = 4u;
 const NWG = 16u;
@@ -41,10 +34,6 @@ const NWG = 16u;
 @group(0) @binding(1) var<storage, read> w: array<W_ELEM>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
-
-// Transposed tiles, k-major: one vec4 read gives 4 rows of X (4 rows of W) at one k.
-var<workgroup> xs: array<vec4<f32>, TILE_K * TILE_M / 4u>;
-var<workgroup> ws: array<vec4<f32>, TILE_K * TILE_N / 4u>;
 
 /** X[m, k .. k+3] (k % 4 == 0), zero outside the matrix. */
 fn x4(m: u32, k: u32) -> vec4<f32> {
@@ -70,55 +59,26 @@ fn w4(n: u32, k: u32) -> vec4<f32> {
 #endif
 }
 
-/** Y[m + i, chunk column n + j] = v, inside the matrix only. */
-fn store(m: u32, n: u32, i: u32, j: u32, v: f32) {
-  if (m + i < p.m && n + j < p.n_rows) { y[(m + i) * p.n + p.n_off + n + j] = v; }
-}
-
-@compute @workgroup_size(TILE_N / TN, TILE_M / TM)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
-        @builtin(local_invocation_index) li: u32) {
-  let m0 = wg.y * TILE_M;
-  let n0 = wg.x * TILE_N;
-  let threads = (TILE_M / TM) * (TILE_N / TN);
-  // The tiles load as 4x4 blocks (4 rows x 4 k), transposed in registers so every
-  // workgroup-memory write is a whole vec4 (no two invocations share a vector).
+/** lib/mm-tile.wgsl's tile load: X and W alike as 4x4 blocks (4 rows x 4 k), transposed
+ *  in registers so every workgroup-memory write is a whole vec4 (no two invocations
+ *  share a vector). */
+fn mm_stage(m0: u32, n0: u32, k0: u32, li: u32, threads: u32) {
   let kb = TILE_K / 4u;
   let xblocks = (TILE_M / 4u) * kb;
   let blocks = xblocks + (TILE_N / 4u) * kb;
-  var acc: array<vec4<f32>, TM * TN4>;  // acc[i * TN4 + q][c]: row i, column 4q + c
-  for (var k0 = 0u; k0 < p.k; k0 += TILE_K) {
-    for (var b = li; b < blocks; b += threads) {
-      let isx = b < xblocks;
-      let bb = select(b - xblocks, b, isx);
-      let r = (bb / kb) * 4u;
-      let k = (bb % kb) * 4u;
-      var v: array<vec4<f32>, 4>;
-      for (var i = 0u; i < 4u; i++) {
-        if (isx) { v[i] = x4(m0 + r + i, k0 + k); } else { v[i] = w4(n0 + r + i, k0 + k); }
-      }
-      for (var j = 0u; j < 4u; j++) {
-        let t = vec4<f32>(v[0][j], v[1][j], v[2][j], v[3][j]);
-        if (isx) { xs[((k + j) * TILE_M + r) / 4u] = t; } else { ws[((k + j) * TILE_N + r) / 4u] = t; }
-      }
+  for (var b = li; b < blocks; b += threads) {
+    let isx = b < xblocks;
+    let bb = select(b - xblocks, b, isx);
+    let r = (bb / kb) * 4u;
+    let k = (bb % kb) * 4u;
+    var v: array<vec4<f32>, 4>;
+    for (var i = 0u; i < 4u; i++) {
+      if (isx) { v[i] = x4(m0 + r + i, k0 + k); } else { v[i] = w4(n0 + r + i, k0 + k); }
     }
-    workgroupBarrier();
-    for (var k = 0u; k < TILE_K; k++) {
-      var a: array<vec4<f32>, TM4>;
-      var b: array<vec4<f32>, TN4>;
-      for (var q = 0u; q < TM4; q++) { a[q] = xs[(k * TILE_M + lid.y * TM) / 4u + q]; }
-      for (var q = 0u; q < TN4; q++) { b[q] = ws[(k * TILE_N + lid.x * TN) / 4u + q]; }
-      for (var i = 0u; i < TM; i++) {
-        let ai = a[i / 4u][i % 4u];
-        for (var q = 0u; q < TN4; q++) { acc[i * TN4 + q] += ai * b[q]; }
-      }
+    for (var j = 0u; j < 4u; j++) {
+      let t = vec4<f32>(v[0][j], v[1][j], v[2][j], v[3][j]);
+      if (isx) { xs[((k + j) * TILE_M + r) / 4u] = t; } else { ws[((k + j) * TILE_N + r) / 4u] = t; }
     }
-    workgroupBarrier();
-  }
-  let m = m0 + lid.y * TM;
-  let n = n0 + lid.x * TN;
-  for (var i = 0u; i < TM; i++) {
-    for (var j = 0u; j < TN; j++) { store(m, n, i, j, acc[i * TN4 + j / 4u][j % 4u]); }
   }
 }
 

@@ -5,9 +5,9 @@
 // dispatch per chunk, each writing its own Y columns. Records only: callable many times
 // within one GpuStep. linearAny() is the one entry point for every weight dtype.
 
-import { grid, Params, type GpuStep } from '../step.ts';
+import { Params, type GpuStep } from '../step.ts';
 import type { DType, QuantDType, Tensor } from '../tensor.ts';
-import { GEMV_MAX_M, type GemvLayout, type LinearShape } from './gemv.ts';
+import { GEMV_MAX_M, gemvSplitKWorkgroupSize, linearActivations, recordGemv, type GemvLayout, type LinearShape } from './gemv.ts';
 import { linear, matmulTile } from './matmul.ts';
 
 export const QUANT_LINEAR_DTYPES: readonly QuantDType[] = ['bf16', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q4_k', 'q5_k', 'q6_k'];
@@ -24,31 +24,16 @@ function unitElems(d: QuantDType): number {
 export function quantLinearShape(op: string, x: Tensor, w: Tensor, y: Tensor): LinearShape {
   if (w.shape.length !== 2) throw new Error(`${op}: weight must be 2-D [N, K], got [${w.shape}]`);
   if (!isQuantDType(w.dtype)) throw new Error(`${op}: weight dtype ${w.dtype} is not a block format`);
-  const [N, K] = w.shape;
-  const M = x.numel / K;
-  if (x.shape[x.shape.length - 1] !== K || !Number.isInteger(M)) {
-    throw new Error(`${op}: x [${x.shape}] does not end in K=${K}`);
-  }
-  if (y.numel !== M * N) throw new Error(`${op}: y [${y.shape}] is not [${M}, ${N}]`);
-  if (x.dtype !== 'f32' || y.dtype !== 'f32') throw new Error(`${op}: x and y must be f32`);
-  if (K % unitElems(w.dtype) !== 0) throw new Error(`${op}: ${w.dtype} weights need K % ${unitElems(w.dtype)} == 0, got K=${K}`);
-  return { M, N, K };
+  const shape = linearActivations(op, x, w, y);
+  const unit = unitElems(w.dtype);
+  if (shape.K % unit !== 0) throw new Error(`${op}: ${w.dtype} weights need K % ${unit} == 0, got K=${shape.K}`);
+  return shape;
 }
 
 /** The shader define naming W's format: W_Q4_K for 'q4_k'. */
 function formatDefine(w: Tensor): Record<string, boolean> {
   return { [`W_${w.dtype.toUpperCase()}`]: true };
 }
-
-
-/** split-k: invocations per workgroup, about two units each, 32..256. */
-function splitKWorkgroupSize(units: number): number {
-  let wg = 32;
-  while (wg < 256 && wg * 2 < units) wg *= 2;
-  return wg;
-}
-/** rows: invocations per workgroup; 8 and 16 measured alike on lavapipe. */
-const ROWS_WG = 16;
 
 /** y = x · wᵀ for x [M ≤ 8, K] f32, w [N, K] quantized (possibly chunked), y [M, N] f32. */
 export function gemvQuant(step: GpuStep, x: Tensor, w: Tensor, y: Tensor): void {
@@ -57,17 +42,12 @@ export function gemvQuant(step: GpuStep, x: Tensor, w: Tensor, y: Tensor): void 
 
 /** gemvQuant with an explicit layout (tests cover both on any adapter). */
 export function gemvQuantWithLayout(step: GpuStep, x: Tensor, w: Tensor, y: Tensor, layout: GemvLayout): void {
-  const { M, N, K } = quantLinearShape('gemvQuant', x, w, y);
+  const { M, K } = quantLinearShape('gemvQuant', x, w, y);
   if (M < 1 || M > GEMV_MAX_M) throw new Error(`gemvQuant: M=${M} outside 1..${GEMV_MAX_M}; use matmulQuant`);
-  const rows = layout === 'rows';
-  const WG = rows ? ROWS_WG : splitKWorkgroupSize(K / unitElems(w.dtype as QuantDType));
-  const spec = { shader: 'gemv-quant', entryPoint: rows ? 'rows' : 'main', defines: { ...formatDefine(w), XM: M }, constants: { WG } };
-  const rowsPerWg = rows ? 4 * WG : 4;
-  const maxWg = step.gpu.limits.maxComputeWorkgroupsPerDimension;
-  for (const c of w.chunks) {
-    const params = new Params().u32(K).u32(N).u32(c.rowStart).u32(c.rows).u32(w.rowBytes).bytes();
-    step.dispatch(spec, [x.binding(), w.chunkBinding(c), y.binding()], params, grid(Math.ceil(c.rows / rowsPerWg), maxWg));
-  }
+  // split-k: about two units per invocation, 32..256 invocations.
+  const splitKWg = gemvSplitKWorkgroupSize(K / unitElems(w.dtype as QuantDType), 2, 32);
+  const defines = { ...formatDefine(w), XM: M };
+  recordGemv(step, { shader: 'gemv-quant', defines, splitKWg, extraParams: [w.rowBytes] }, layout, x, w, y);
 }
 
 /** y = x · wᵀ, tiled, any M: x [M, K] f32, w [N, K] quantized (possibly chunked), y [M, N] f32. */
