@@ -11,6 +11,7 @@ import { matmulCases } from './matmul.case.ts';
 import { kvCacheCases } from './kv-cache.case.ts';
 import { attentionCases } from './attention.case.ts';
 import { linearQuantCases } from './linear-quant.case.ts';
+import { sampleCases } from './sample.case.ts';
 import type { KernelCase } from './case.ts';
 
-export const kernelSuite: KernelCase[] = [...addCases, ...rmsNormCases, ...ropeCases, ...softmaxCases, ...siluMulCases, ...embeddingCases, ...argmaxCases, ...matmulCases, ...gemvCases, ...linearQuantCases, ...kvCacheCases, ...attentionCases];
+export const kernelSuite: KernelCase[] = [...addCases, ...rmsNormCases, ...ropeCases, ...softmaxCases, ...siluMulCases, ...embeddingCases, ...argmaxCases, ...matmulCases, ...gemvCases, ...linearQuantCases, ...kvCacheCases, ...attentionCases, ...sampleCases];
