@@ -2,6 +2,7 @@
 import { runCli } from '../../src/cli/main.ts';
 import { nodeFileHost } from './file-host.ts';
 import { findNodeGpu } from './gpu.ts';
+import { nodeHubDeps } from './hub.ts';
 
 const code = await runCli(process.argv.slice(2), {
   runtime: `node ${process.version}`,
@@ -9,5 +10,7 @@ const code = await runCli(process.argv.slice(2), {
   out: (t) => console.log(t),
   err: (t) => console.error(t),
   files: nodeFileHost,
+  write: (t) => void process.stdout.write(t),
+  hub: () => nodeHubDeps(),
 });
 process.exit(code);

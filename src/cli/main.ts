@@ -2,12 +2,14 @@
 // GPU object and where to print, and exits with the returned status.
 
 import type { FileHost } from '../loader/file-host.ts';
+import type { HubDeps } from '../loader/hub/index.ts';
 import { VERSION } from '../version.ts';
 import { CONVERT_HELP, runConvert } from './convert.ts';
 import { DOCTOR_FLAGS, DOCTOR_HELP, formatDoctor, runDoctor } from './doctor.ts';
 import { isInputError, needFiles } from './file-commands.ts';
 import { parseFlags, UsageError } from './flags.ts';
 import { QUANTIZE_HELP, runQuantize } from './quantize.ts';
+import { RUN_HELP, runRun } from './run.ts';
 
 export interface CliHost {
   /** e.g. "node v20.20.2", "bun 1.4.5", "deno 2.9.6" */
@@ -15,8 +17,12 @@ export interface CliHost {
   gpu(): Promise<GPU | undefined>;
   out(text: string): void;
   err(text: string): void;
-  /** File access for convert/quantize; runtimes without it leave it out. */
+  /** File access for convert/quantize/run; runtimes without it leave it out. */
   files?: FileHost;
+  /** Text without a line break (streamed output); falls back to out() per piece. */
+  write?(text: string): void;
+  /** Hugging Face hub access for hub ids in --model; absent: hub ids are refused. */
+  hub?: () => Promise<HubDeps>;
 }
 
 export const MAIN_HELP = `basert ${VERSION}: WebGPU LLM inference engine and OpenAI-compatible server
@@ -25,6 +31,7 @@ Usage: basert <command> [flags]
 
 Commands:
   doctor      Report the WebGPU adapter, features, limits and measured throughput
+  run         Generate a continuation of a prompt with a model
   convert     Convert a Hugging Face model directory to GGUF
   quantize    Quantize a GGUF file (Q8_0, Q4_0, Q4_K_M, Q4_K_S, Q6_K)
   setup-gpu   Provision a software GPU (Mesa lavapipe) on Debian/Ubuntu machines without one
@@ -53,6 +60,12 @@ export async function runCli(argv: readonly string[], host: CliHost): Promise<nu
           return 1;
         }
         host.out(values.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
+        return 0;
+      }
+      case 'run': {
+        if (rest.includes('--help')) return host.out(RUN_HELP), 0;
+        const files = needFiles(host.files, command);
+        await runRun(rest, { files, gpu: host.gpu, hub: host.hub, write: host.write ?? host.out, err: host.err });
         return 0;
       }
       case 'convert':
