@@ -96,7 +96,7 @@ async function runOurs(gpu: GpuDevice, path: string, prompt: number[]) {
 async function runLlama(path: string, prompt: number[]) {
   const llama = await llamaRef();
   const model = await llama.loadModel({ modelPath: path });
-  const ctx = await model.createContext({ contextSize: PREFILL + DECODE + 64 });
+  const ctx = await model.createContext({ contextSize: PREFILL + DECODE + 64, threads: llama.cpuMathCores });
   try {
     // The sequence's evaluate() generator is llama.cpp's streaming path: the first yield
     // comes after the prompt is evaluated and one token sampled, then one per decode step.
