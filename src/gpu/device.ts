@@ -43,6 +43,11 @@ export interface AdapterSummary {
 
 /** Per-device choices between equivalent code paths, made from measurements. */
 export interface GpuTuning {
+  /** Invocations run as CPU SIMD lanes (lavapipe, SwiftShader): per-invocation cost and
+   *  gathers dominate, so kernels pick fewer, fatter invocations with uniform loads
+   *  (elements per invocation, row workgroup sizes, rope heads per invocation, sampler
+   *  tiles; measurements in each kernel). Defaults to the adapter being a software one. */
+  cpuLanes: boolean;
   /** Load f16 weights as native f16 (needs shader-f16). Off on software adapters, where
    *  f16 arithmetic is emulated: lavapipe's f16 GEMV ran 2.8x slower than u32 loads +
    *  unpack2x16float (bench/kernels, 1024x1024). */
@@ -169,9 +174,11 @@ export async function acquireDevice(gpu: GPU | undefined, opts: AcquireOptions =
     timestamp: device.features.has('timestamp-query'),
   };
   const summary = summarize(adapter);
+  const cpuLanes = opts.tuning?.cpuLanes ?? summary.isFallback;
   const tuning: GpuTuning = {
+    cpuLanes,
     nativeF16Loads: features.f16 && !summary.isFallback,
-    gemvLayout: summary.isFallback ? 'rows' : 'split-k',
+    gemvLayout: cpuLanes ? 'rows' : 'split-k',
     ...opts.tuning,
   };
   if (tuning.nativeF16Loads && !features.f16) throw new Error('nativeF16Loads needs shader-f16');

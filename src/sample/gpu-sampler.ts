@@ -28,7 +28,7 @@ export interface SampleResult {
  *  fastest (as kernels/rms-norm.ts CPU_ROW_WG); on GPUs the per-invocation partials take
  *  WG x 128 bytes, which with CAP keeps a workgroup within 16 KiB. */
 function sizes(step: GpuStep): { WG: number; CAP: number } {
-  return step.gpu.adapter.isFallback ? { WG: 16, CAP: 2048 } : { WG: 64, CAP: 512 };
+  return step.gpu.tuning.cpuLanes ? { WG: 16, CAP: 2048 } : { WG: 64, CAP: 512 };
 }
 
 /**

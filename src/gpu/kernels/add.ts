@@ -12,7 +12,7 @@ const WG = 256;
  * add, 262144 floats as vec4s: ~1.6x over 1); GPUs want many workgroups, so 1.
  */
 export function elementsPerInvocation(gpu: GpuDevice): number {
-  return gpu.adapter.isFallback ? 8 : 1;
+  return gpu.tuning.cpuLanes ? 8 : 1;
 }
 
 /** Dispatch shape for `count` elements (vec4s or floats) of an elementwise kernel. */

@@ -21,7 +21,7 @@ export const CPU_ROW_WG = 16;
 
 /** Workgroup size of a one-workgroup-per-row kernel over rows of `count` elements. */
 export function rowWorkgroupSize(gpu: GpuDevice, count: number): number {
-  return gpu.adapter.isFallback ? CPU_ROW_WG : rmsNormWorkgroupSize(count);
+  return gpu.tuning.cpuLanes ? CPU_ROW_WG : rmsNormWorkgroupSize(count);
 }
 
 /**

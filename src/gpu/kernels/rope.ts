@@ -9,7 +9,7 @@ const WG = 256;
 /** Heads one invocation rotates with its cos/sin: all of them on CPU adapters (trig and
  *  per-invocation overhead dominate there), a few on GPUs (enough invocations at decode). */
 function headsPerInvocation(gpu: GpuDevice): number {
-  return gpu.adapter.isFallback ? Infinity : 4;
+  return gpu.tuning.cpuLanes ? Infinity : 4;
 }
 
 /** Default inverse frequencies theta^(-2i / rotDim), i in [0, rotDim/2), in f64. */

@@ -19,7 +19,7 @@ export function softmax(step: GpuStep, x: Tensor, n: number, opts: { scale?: num
   const rows = x.numel / n;
   // vec4 loads when rows are whole vec4s (then so is every binding).
   const vec4 = n % 4 === 0;
-  const WG = step.gpu.adapter.isFallback ? CPU_ROW_WG : GPU_WG;
+  const WG = step.gpu.tuning.cpuLanes ? CPU_ROW_WG : GPU_WG;
   const params = new Params().u32(rows).u32(n).f32(scale).bytes();
   const spec = { shader: 'softmax', defines: { INPLACE: !out, VEC4: vec4 }, constants: { WG } };
   const bindings = out ? [x.binding(), out.binding()] : [x.binding()];
