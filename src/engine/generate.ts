@@ -1,13 +1,9 @@
-// One sequence, before the scheduler exists: prefill the prompt (in chunks of at most
-// `prefillChunk` tokens), then decode a token per step until a stop id or the limit. Each
-// step is one submission: the forward, then argmax (greedy) or the GPU sampler, and only
-// the chosen id comes back. The sequence owns the whole KV cache (blocks 0..n-1).
-import { argmax } from '../gpu/kernels/argmax.ts';
-import { GpuStep } from '../gpu/step.ts';
-import { createTensor } from '../gpu/tensor.ts';
-import { submitStep, type Model } from '../model/index.ts';
-import { sample } from '../sample/gpu-sampler.ts';
-import { isGreedy, type SamplingParams } from '../sample/params.ts';
+// One sequence, start to finish, as a plain async generator of token ids: the Engine with
+// one lane and the whole KV cache, for tools (basert run, bench/decode) that want ids and
+// timings rather than request handles.
+import type { Model } from '../model/index.ts';
+import { samplingParams, type SamplingParams } from '../sample/params.ts';
+import { Engine } from './engine.ts';
 
 export interface GenerateOptions {
   /** Tokens to generate at most. */
@@ -33,65 +29,42 @@ export interface GenerateStats {
   finishReason: 'stop' | 'length' | 'abort';
 }
 
+const GREEDY = samplingParams({ temperature: 0 });
+
 /** Yields generated ids as they come; returns the run's statistics. */
 export async function* generate(model: Model, promptIds: readonly number[], opts: GenerateOptions): AsyncGenerator<number, GenerateStats> {
   if (promptIds.length === 0) throw new RangeError('generate: empty prompt');
   const capacity = model.kvCapacity;
   if (promptIds.length >= capacity) throw new RangeError(`generate: a prompt of ${promptIds.length} tokens leaves no room in a KV cache of ${capacity} tokens`);
-  const stop = new Set(opts.stopIds ?? model.tokenizer.special.stop);
-  const chunk = Math.max(1, Math.min(opts.prefillChunk ?? 512, model.maxStepTokens));
-  const blockTable = Array.from({ length: model.cache.config.numBlocks }, (_, i) => i);
-  const params = opts.sampling && !isGreedy(opts.sampling) ? opts.sampling : undefined;
-  const seed = opts.seed ?? opts.sampling?.seed ?? Math.floor(Math.random() * 2 ** 31);
   const started = performance.now();
+  const stats: GenerateStats = { promptTokens: promptIds.length, generatedTokens: 0, firstTokenMs: 0, decodeMs: 0, finishReason: 'length' };
+  const engine = new Engine(model, { tokenBudget: opts.prefillChunk });
+  const maxTokens = Math.min(opts.maxTokens, engine.maxContext - promptIds.length);
+  if (maxTokens <= 0) return stats;
+  const base = opts.sampling ?? GREEDY;
+  const seed = opts.seed ?? base.seed;
+  const h = engine.add({
+    promptIds,
+    sampling: seed === undefined ? base : { ...base, seed },
+    maxTokens,
+    ignoreEos: true,
+    stopTokenIds: opts.stopIds ?? model.tokenizer.special.stop,
+    signal: opts.signal,
+  });
   let firstAt = started;
-  let sampled = 0;
-
-  /** One step: `tokens` after `numComputed` cached ones; returns the next id. */
-  const step = async (tokens: readonly number[], numComputed: number): Promise<number> => {
-    const s = new GpuStep(model.gpu);
-    const out = model.forward(s, { tokens, seqs: [{ blockTable, numComputed, numNew: tokens.length }] });
-    const ids = createTensor(model.gpu, [1], 'u32', undefined, { pooled: true, label: 'next-id' });
-    try {
-      let next: Promise<number>;
-      if (params) next = sample(s, out.logits, [{ params, seed, step: sampled }]).then((r) => r.ids[0]);
-      else {
-        argmax(s, out.logits, model.vocabSize, ids);
-        next = s.read(ids.binding(), 4).then((b) => new Uint32Array(b)[0]);
+  try {
+    for await (const o of h) {
+      for (const id of o.ids) {
+        if (stats.generatedTokens++ === 0) firstAt = performance.now();
+        yield id;
       }
-      next.catch(() => {}); // a failed submit reports it
-      await submitStep(model.gpu, s);
-      return await next;
-    } finally {
-      out.release();
-      ids.destroy();
+      if (o.finishReason) stats.finishReason = o.finishReason === 'stop' ? 'stop' : o.finishReason === 'length' ? 'length' : 'abort';
     }
-  };
-
-  let computed = 0;
-  while (promptIds.length - computed > chunk) {
-    await step(promptIds.slice(computed, computed + chunk), computed);
-    computed += chunk;
+    await h.done;
+  } finally {
+    await engine.close();
   }
-  let next = await step(promptIds.slice(computed), computed);
-  computed = promptIds.length;
-  let finishReason: GenerateStats['finishReason'] = 'length';
-  const limit = Math.min(opts.maxTokens, capacity - promptIds.length);
-  while (sampled < limit) {
-    if (sampled === 0) firstAt = performance.now();
-    if (stop.has(next)) {
-      finishReason = 'stop';
-      break;
-    }
-    sampled++;
-    yield next;
-    if (opts.signal?.aborted) {
-      finishReason = 'abort';
-      break;
-    }
-    if (sampled === limit) break;
-    next = await step([next], computed++);
-  }
-  const end = performance.now();
-  return { promptTokens: promptIds.length, generatedTokens: sampled, firstTokenMs: firstAt - started, decodeMs: end - firstAt, finishReason };
+  stats.firstTokenMs = firstAt - started;
+  stats.decodeMs = performance.now() - firstAt;
+  return stats;
 }
