@@ -3,6 +3,7 @@ import { runCli } from '../../src/cli/main.ts';
 import { nodeFileHost } from './file-host.ts';
 import { findNodeGpu } from './gpu.ts';
 import { nodeHubDeps } from './hub.ts';
+import { nodeServeHost } from './serve.ts';
 
 const code = await runCli(process.argv.slice(2), {
   runtime: `node ${process.version}`,
@@ -12,5 +13,6 @@ const code = await runCli(process.argv.slice(2), {
   files: nodeFileHost,
   write: (t) => void process.stdout.write(t),
   hub: () => nodeHubDeps(),
+  serve: nodeServeHost,
 });
 process.exit(code);

@@ -10,6 +10,7 @@ import { isInputError, needFiles } from './file-commands.ts';
 import { parseFlags, UsageError } from './flags.ts';
 import { QUANTIZE_HELP, runQuantize } from './quantize.ts';
 import { RUN_HELP, runRun } from './run.ts';
+import { runServe, SERVE_HELP, type ServeHost } from './serve.ts';
 
 export interface CliHost {
   /** e.g. "node v20.20.2", "bun 1.4.5", "deno 2.9.6" */
@@ -23,6 +24,8 @@ export interface CliHost {
   write?(text: string): void;
   /** Hugging Face hub access for hub ids in --model; absent: hub ids are refused. */
   hub?: () => Promise<HubDeps>;
+  /** Listening, signals and logs for `basert serve`; absent: serve is refused. */
+  serve?: ServeHost;
 }
 
 export const MAIN_HELP = `basert ${VERSION}: WebGPU LLM inference engine and OpenAI-compatible server
@@ -31,6 +34,7 @@ Usage: basert <command> [flags]
 
 Commands:
   doctor      Report the WebGPU adapter, features, limits and measured throughput
+  serve       Start an OpenAI-compatible HTTP server (a demo model without --model)
   run         Generate a continuation of a prompt with a model
   convert     Convert a Hugging Face model directory to GGUF
   quantize    Quantize a GGUF file (Q8_0, Q4_0, Q4_K_M, Q4_K_S, Q6_K)
@@ -67,6 +71,12 @@ export async function runCli(argv: readonly string[], host: CliHost): Promise<nu
         const files = needFiles(host.files, command);
         await runRun(rest, { files, gpu: host.gpu, hub: host.hub, write: host.write ?? host.out, err: host.err });
         return 0;
+      }
+      case 'serve': {
+        if (rest.includes('--help')) return host.out(SERVE_HELP), 0;
+        if (!host.serve) throw new UsageError('`basert serve` is not available in this runtime');
+        const files = needFiles(host.files, command);
+        return await runServe(rest, { files, gpu: host.gpu, hub: host.hub, out: host.out, err: host.err, serve: host.serve });
       }
       case 'convert':
       case 'quantize': {
