@@ -44,12 +44,27 @@ export async function assertDeviceAlive(gpu: GpuDevice): Promise<void> {
   if (gpu.isLost) await lostError(gpu);
 }
 
-/** `work` (a submit, a read-back), failing with DeviceLostError if the device is or gets lost. */
+/** How long after a failed submit or read-back device.lost may still resolve (ms). */
+const LOST_GRACE_MS = 200;
+
+/**
+ * `work` (a submit, a read-back), failing with DeviceLostError if the device is or gets
+ * lost. Some implementations (Chromium) reject a pending read-back with an AbortError
+ * before they resolve device.lost, so any failure is checked against the device: lost now
+ * or within LOST_GRACE_MS means the loss is the cause.
+ */
 export async function unlessLost<T>(gpu: GpuDevice, work: () => Promise<T>): Promise<T> {
   await assertDeviceAlive(gpu);
   const p = work();
   p.catch(() => {}); // when the loss wins the race, `work` fails later with nobody listening
-  return Promise.race([p, lostError(gpu)]);
+  try {
+    return await Promise.race([p, lostError(gpu)]);
+  } catch (e) {
+    if (e instanceof DeviceLostError) throw e;
+    const info = await Promise.race([gpu.lost, new Promise<null>((r) => setTimeout(() => r(null), gpu.isLost ? 0 : LOST_GRACE_MS))]);
+    if (info) throw new DeviceLostError(info.reason ?? 'unknown', info.message);
+    throw e;
+  }
 }
 
 /** step.submit() (and its read-backs), or DeviceLostError. */

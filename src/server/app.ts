@@ -9,7 +9,7 @@ import type { ModelRegistry } from '../engine/model-registry.ts';
 import { checkAuth, presentedKey, type ApiKeys } from './auth.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './body.ts';
 import type { RequestContext, ServerDeps } from './deps.ts';
-import { ApiError, serverError, unavailable } from './errors.ts';
+import { ApiError, deviceLostError, serverError, unavailable } from './errors.ts';
 import { RateLimiter, type RateLimits } from './rate-limit.ts';
 import { accessLogLine, RequestRecord } from './request-record.ts';
 import { chatCompletions } from './routes/chat.ts';
@@ -158,6 +158,8 @@ export function createServerApp(opts: ServerAppOptions): ServerApp {
   app.notFound((c) => new ApiError(404, 'invalid_request_error', `Unknown request URL: ${c.req.method} ${c.req.path}.`, null, 'unknown_url').toResponse());
   app.onError((e) => {
     if (e instanceof ApiError) return e.toResponse();
+    const lost = deviceLostError(e);
+    if (lost) return (log(e.message), lost.toResponse());
     log(`internal error: ${e.stack ?? e.message}`);
     return serverError(`internal error: ${e.message}`).toResponse();
   });

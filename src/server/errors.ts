@@ -54,3 +54,9 @@ export const unavailable = (message: string, code: 'server_draining' | 'model_lo
   new ApiError(503, 'server_error', message, null, code, { 'retry-after': '1' });
 
 export const serverError = (message: string) => new ApiError(500, 'server_error', message, null, 'internal_error');
+
+/** A lost GPU device: the client may retry once the model is reloaded (503, not 500). */
+export function deviceLostError(e: unknown): ApiError | null {
+  if (!(e instanceof Error && e.name === 'DeviceLostError')) return null;
+  return new ApiError(503, 'server_error', `${e.message}. Retry the request once the model is reloaded.`, null, 'device_lost', { 'retry-after': '2' });
+}

@@ -7,7 +7,7 @@ import { EngineRequestError, type EngineRequest, type EngineUsage, type FinishRe
 import { resolveSamplingParams, SamplingParamError, type SamplingParams, type SamplingParamsInput } from '../sample/params.ts';
 import type { Tokenizer } from '../text/index.ts';
 import type { RequestContext, ServerDeps } from './deps.ts';
-import { ApiError, invalidRequest, modelNotFound, unavailable, unsupported } from './errors.ts';
+import { ApiError, deviceLostError, invalidRequest, modelNotFound, unavailable, unsupported } from './errors.ts';
 import type { ChatLogprobEntry, Usage } from './wire/chat.ts';
 
 export const SYSTEM_FINGERPRINT = 'basert';
@@ -119,5 +119,7 @@ export function account(deps: ServerDeps, ctx: RequestContext, model: string, us
 /** The JSON an error mid-stream sends before [DONE]. */
 export function streamErrorEvent(e: unknown): unknown {
   if (e instanceof ApiError) return e.body();
+  const lost = deviceLostError(e);
+  if (lost) return lost.body();
   return { error: { message: `generation failed: ${(e as Error)?.message ?? e}`, type: 'server_error', param: null, code: 'internal_error' } };
 }
