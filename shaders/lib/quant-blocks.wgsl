@@ -12,9 +12,22 @@
 //    index in the row of the matching elements. A unit's 16 `lo` and 16 `hi` elements
 //    need not be adjacent: a Q4_K unit is 16 elements of sub-block 2p (low nibbles) and
 //    the 16 of sub-block 2p+1 that share those bytes (high nibbles), 32 elements on.
-//  - q_dq4(rb, e): elements e .. e+3 (e % 4 == 0), for the GEMM's tile loads.
+//  - q_dq4(rb, e): elements e .. e+3 (e % 4 == 0), for the GEMM's tile loads; it is
+//    q_deq(q_raw4(rb, e), q_so(rb, e)): the 4 quants as bytes of a u32 and the (s, o) of
+//    the 16-element run holding e (one scale for a run in every format).
 // Quants are unpacked to one u32 per 4 elements, one element per byte (0..255, Q8_0
 // offset by 128), so every type ends in the same x = s * q + o in f32.
+//
+// For dot products with q8 activations (X_Q8, see shaders/quantize-q8.wgsl) each block
+// format also says how ggml pairs it (the weight's vec_dot_type), so the kernels can sum
+// integer products per run and scale them once, as ggml does:
+//   Q_XB   elements per activation block: 32 (q8_0 / q8_1) or 256 (q8_K)
+//   Q_RUN  elements that share every scale on both sides: 32, or 16 for Q6_K's sub-blocks
+//   Q_Z    the zero point: x = s * (q - Q_Z) for Q4_0 (8), Q5_0 (16), Q8_0 (128), Q6_K (32);
+//          0 where the offset is a separate min (then o is it):
+//   Q_MIN_SUB    o is -dmin * m of the run (Q4_K, Q5_K): adds o * dx * Σ qx
+//   Q_MIN_BLOCK  o is the block's f16 min (Q4_1, Q5_1): adds o * s_x, q8_1's f16 d·Σq
+//   Q_MIN        either of the two
 
 struct QUnit {
   lo: vec4<u32>,
@@ -112,11 +125,17 @@ fn q_unit(rb: u32, u: u32) -> QUnit {
   let qs = q_ld4(b + 2u);
   return QUnit(q_nib(qs, 0u), q_nib(qs, 1u), vec2<f32>(d), vec2<f32>(-8.0 * d));
 }
-fn q_dq4(rb: u32, e: u32) -> vec4<f32> {
+const Q_Z = 8.0;
+const Q_XB = 32u;
+const Q_RUN = 32u;
+fn q_raw4(rb: u32, e: u32) -> u32 {
   let b = rb + (e >> 5u) * 18u;
   let j = e & 31u;
-  let d = q_f16(b);
-  return q_deq(q_nib(vec4<u32>(q_ld(b + 2u + (j & 15u))), j >> 4u).x, d, -8.0 * d);
+  return q_nib(vec4<u32>(q_ld(b + 2u + (j & 15u))), j >> 4u).x;
+}
+fn q_so(rb: u32, e: u32) -> vec2<f32> {
+  let d = q_f16(rb + (e >> 5u) * 18u);
+  return vec2<f32>(d, -8.0 * d);
 }
 #endif
 
@@ -129,11 +148,18 @@ fn q_unit(rb: u32, u: u32) -> QUnit {
   let qs = q_ld4a(b + 4u);
   return QUnit(q_nib(qs, 0u), q_nib(qs, 1u), vec2<f32>(dm.x), vec2<f32>(dm.y));
 }
-fn q_dq4(rb: u32, e: u32) -> vec4<f32> {
+const Q_Z = 0.0;
+const Q_XB = 32u;
+const Q_RUN = 32u;
+#define Q_MIN_BLOCK
+#define Q_MIN
+fn q_raw4(rb: u32, e: u32) -> u32 {
   let b = rb + (e >> 5u) * 20u;
   let j = e & 31u;
-  let dm = unpack2x16float(w[b >> 2u]);
-  return q_deq(q_nib(vec4<u32>(w[(b + 4u + (j & 15u)) >> 2u]), j >> 4u).x, dm.x, dm.y);
+  return q_nib(vec4<u32>(w[(b + 4u + (j & 15u)) >> 2u]), j >> 4u).x;
+}
+fn q_so(rb: u32, e: u32) -> vec2<f32> {
+  return unpack2x16float(w[(rb + (e >> 5u) * 20u) >> 2u]);
 }
 #endif
 
@@ -147,12 +173,17 @@ fn q_unit(rb: u32, u: u32) -> QUnit {
   let qs = q_ld4(b + 6u);
   return QUnit(q_nib(qs, 0u) | q_bit5(t), q_nib(qs, 1u) | q_bit5(t >> vec4<u32>(16u)), vec2<f32>(d), vec2<f32>(-16.0 * d));
 }
-fn q_dq4(rb: u32, e: u32) -> vec4<f32> {
+const Q_Z = 16.0;
+const Q_XB = 32u;
+const Q_RUN = 32u;
+fn q_raw4(rb: u32, e: u32) -> u32 {
   let b = rb + (e >> 5u) * 22u;
   let j = e & 31u;
-  let d = q_f16(b);
-  let v = q_nib(vec4<u32>(q_ld(b + 6u + (j & 15u))), j >> 4u) | q_bit5(vec4<u32>(q_ld(b + 2u) >> j));
-  return q_deq(v.x, d, -16.0 * d);
+  return (q_nib(vec4<u32>(q_ld(b + 6u + (j & 15u))), j >> 4u) | q_bit5(vec4<u32>(q_ld(b + 2u) >> j))).x;
+}
+fn q_so(rb: u32, e: u32) -> vec2<f32> {
+  let d = q_f16(rb + (e >> 5u) * 22u);
+  return vec2<f32>(d, -16.0 * d);
 }
 #endif
 
@@ -166,12 +197,18 @@ fn q_unit(rb: u32, u: u32) -> QUnit {
   let qs = q_ld4a(b + 8u);
   return QUnit(q_nib(qs, 0u) | q_bit5(t), q_nib(qs, 1u) | q_bit5(t >> vec4<u32>(16u)), vec2<f32>(dm.x), vec2<f32>(dm.y));
 }
-fn q_dq4(rb: u32, e: u32) -> vec4<f32> {
+const Q_Z = 0.0;
+const Q_XB = 32u;
+const Q_RUN = 32u;
+#define Q_MIN_BLOCK
+#define Q_MIN
+fn q_raw4(rb: u32, e: u32) -> u32 {
   let b = rb + (e >> 5u) * 24u;
   let j = e & 31u;
-  let dm = unpack2x16float(w[b >> 2u]);
-  let v = q_nib(vec4<u32>(w[(b + 8u + (j & 15u)) >> 2u]), j >> 4u) | q_bit5(vec4<u32>(w[(b >> 2u) + 1u] >> j));
-  return q_deq(v.x, dm.x, dm.y);
+  return (q_nib(vec4<u32>(w[(b + 8u + (j & 15u)) >> 2u]), j >> 4u) | q_bit5(vec4<u32>(w[(b >> 2u) + 1u] >> j))).x;
+}
+fn q_so(rb: u32, e: u32) -> vec2<f32> {
+  return unpack2x16float(w[(rb + (e >> 5u) * 24u) >> 2u]);
 }
 #endif
 
@@ -184,10 +221,15 @@ fn q_unit(rb: u32, u: u32) -> QUnit {
   let flip = vec4<u32>(0x80808080u);
   return QUnit(q_ld4(b + 2u) ^ flip, q_ld4(b + 18u) ^ flip, vec2<f32>(d), vec2<f32>(-128.0 * d));
 }
-fn q_dq4(rb: u32, e: u32) -> vec4<f32> {
-  let b = rb + (e >> 5u) * 34u;
-  let d = q_f16(b);
-  return q_deq(q_ld(b + 2u + (e & 31u)) ^ 0x80808080u, d, -128.0 * d);
+const Q_Z = 128.0;
+const Q_XB = 32u;
+const Q_RUN = 32u;
+fn q_raw4(rb: u32, e: u32) -> u32 {
+  return q_ld(rb + (e >> 5u) * 34u + 2u + (e & 31u)) ^ 0x80808080u;
+}
+fn q_so(rb: u32, e: u32) -> vec2<f32> {
+  let d = q_f16(rb + (e >> 5u) * 34u);
+  return vec2<f32>(d, -128.0 * d);
 }
 #endif
 
@@ -241,16 +283,23 @@ fn q_unit(rb: u32, u: u32) -> QUnit {
 #endif
   return QUnit(lo, hi, vec2<f32>(s0.x, s1.x), vec2<f32>(s0.y, s1.y));
 }
-fn q_dq4(rb: u32, e: u32) -> vec4<f32> {
+const Q_Z = 0.0;
+const Q_XB = 256u;
+const Q_RUN = 32u;
+#define Q_MIN_SUB
+#define Q_MIN
+fn q_raw4(rb: u32, e: u32) -> u32 {
   let b = rb + (e >> 8u) * QK_BYTES;
   let j = (e >> 5u) & 7u;
   let l = e & 31u;
-  let so = q_k_so(q_ld4a(b), j);
   var v = q_nib(vec4<u32>(w[(b + QK_QS + 32u * (j >> 1u) + l) >> 2u]), j & 1u).x;
 #ifdef W_Q5_K
   v |= ((w[(b + 16u + l) >> 2u] >> j) & 0x01010101u) << 4u;
 #endif
-  return q_deq(v, so.x, so.y);
+  return v;
+}
+fn q_so(rb: u32, e: u32) -> vec2<f32> {
+  return q_k_so(q_ld4a(rb + (e >> 8u) * QK_BYTES), (e >> 5u) & 7u);
 }
 #endif
 
@@ -278,15 +327,29 @@ fn q_unit(rb: u32, u: u32) -> QUnit {
   let s = q_f16(b + 208u) * vec2<f32>(sc);
   return QUnit(lo, hi, s, -32.0 * s);
 }
-fn q_dq4(rb: u32, e: u32) -> vec4<f32> {
+const Q_Z = 32.0;
+const Q_XB = 256u;
+const Q_RUN = 16u;
+fn q_raw4(rb: u32, e: u32) -> u32 {
   let b = rb + (e >> 8u) * 210u;
   let h = (e >> 7u) & 1u;
   let c = (e >> 5u) & 3u;
   let l = e & 31u;
   let ql = q_nib(vec4<u32>(q_ld(b + 64u * h + 32u * (c & 1u) + l)), c >> 1u).x;
   let qh = (q_ld(b + 128u + 32u * h + l) >> (2u * c)) & 0x03030303u;
-  let k = 8u * h + 2u * c + (l >> 4u);  // scale byte
+  return ql | (qh << 4u);
+}
+fn q_so(rb: u32, e: u32) -> vec2<f32> {
+  let b = rb + (e >> 8u) * 210u;
+  let k = (e >> 4u) & 15u;  // scale byte: 16-element run of the block
   let s = q_f16(b + 208u) * f32(extractBits(i32(q_ld(b + 192u + (k & 14u))), (k & 1u) * 8u, 8u));
-  return q_deq(ql | (qh << 4u), s, -32.0 * s);
+  return vec2<f32>(s, -32.0 * s);
+}
+#endif
+
+#ifndef W_BF16
+fn q_dq4(rb: u32, e: u32) -> vec4<f32> {
+  let so = q_so(rb, e);
+  return q_deq(q_raw4(rb, e), so.x, so.y);
 }
 #endif

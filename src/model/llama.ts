@@ -17,7 +17,8 @@ import { add } from '../gpu/kernels/add.ts';
 import { attention } from '../gpu/kernels/attention.ts';
 import { embedding } from '../gpu/kernels/embedding.ts';
 import { kvWrite } from '../gpu/kernels/kv-write.ts';
-import { linearAny } from '../gpu/kernels/linear-quant.ts';
+import { linearAny, type ActivationQuant, type LinearActs } from '../gpu/kernels/linear-quant.ts';
+import { actScratchWords } from '../gpu/kernels/quantize-q8.ts';
 import { rmsNorm } from '../gpu/kernels/rms-norm.ts';
 import { rope } from '../gpu/kernels/rope.ts';
 import { siluMul } from '../gpu/kernels/silu-mul.ts';
@@ -69,6 +70,8 @@ export interface LlamaModel {
   config: ModelConfig;
   weights: LlamaWeights;
   rope: LlamaRope;
+  /** Activation rounding before each linear layer (kernels/linear-quant.ts); unset: 'q8'. */
+  activationQuant?: ActivationQuant;
 }
 
 /** What one step feeds the forward, all on the GPU. */
@@ -141,9 +144,14 @@ export function llamaForward(step: GpuStep, m: LlamaModel, cache: KvCache, inp: 
   const T = inp.tokens.numel;
   const V = w.output.shape[0];
 
+  // 'q8': each linear layer rounds its input as ggml does, into one scratch shared by all.
+  let actScratch: Tensor | undefined;
+  const acts: LinearActs | undefined = m.activationQuant === 'f32' ? undefined : {
+    scratch: () => (actScratch ??= scratch.f32([actScratchWords(T, Math.max(D, F, N * H))])),
+  };
   /** y = x Wᵀ (+ b broadcast over rows). */
   const linear = (x: Tensor, W: Tensor, b: Tensor | undefined, y: Tensor) => {
-    linearAny(step, x, W, y);
+    linearAny(step, x, W, y, acts);
     if (!b) return;
     // The bias (n) is a 1-row table: gathering row 0 for every token broadcasts it.
     const rows = scratch.f32([T, b.numel]);
@@ -193,6 +201,6 @@ export function llamaForward(step: GpuStep, m: LlamaModel, cache: KvCache, inp: 
   const normed = scratch.f32([R, D]);
   rmsNorm(step, last, w.outputNorm, eps, normed);
   const logits = scratch.f32([R, V]);
-  linearAny(step, normed, w.output, logits);
+  linearAny(step, normed, w.output, logits, acts);
   return logits;
 }

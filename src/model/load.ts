@@ -5,6 +5,7 @@
 // caller's memory budget. Errors name the limit.
 import type { GpuDevice } from '../gpu/device.ts';
 import { prefillConfig } from '../gpu/kernels/attention.ts';
+import type { ActivationQuant } from '../gpu/kernels/linear-quant.ts';
 import { createRopeFreqs } from '../gpu/kernels/rope.ts';
 import { KvCache, kvPoolLayout, kvPoolLimit, type KvBits, type KvCacheConfig } from '../gpu/kv-cache.ts';
 import type { Tensor } from '../gpu/tensor.ts';
@@ -31,6 +32,12 @@ export interface LoadModelOptions {
   numBlocks?: number;
   /** Bytes the weights and KV cache may take on the device; checked before allocating. */
   memoryBudget?: number;
+  /** How linear layers meet their activations (kernels/linear-quant.ts): 'q8' rounds them
+   *  as llama.cpp's CPU backend does (q8 blocks for block-format weights, f16/bf16 values
+   *  for f16/bf16 weights), 'f32' keeps them exact. Default: 'q8' for a GGUF file (the
+   *  numbers llama.cpp gives for the same file), 'f32' for an HF directory (no llama.cpp
+   *  model to agree with; its f32 GGUF conversion gives the same logits). */
+  activationQuant?: ActivationQuant;
 }
 
 /** What loading will allocate, computed without touching the GPU. */
@@ -140,6 +147,7 @@ export async function loadModel(gpu: GpuDevice, opened: OpenedModel, opts: LoadM
     config: c,
     weights: llamaWeights(c, tensors),
     rope: { freqs: freqs!, neox: plan.weights.source.ropeNeox, attnFactor: table.attnFactor },
+    activationQuant: opts.activationQuant ?? (opened.kind === 'gguf' ? 'q8' : 'f32'),
   };
   return new Model(gpu, llama, tokenizer, template, cache!, owned);
 }

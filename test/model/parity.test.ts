@@ -2,17 +2,22 @@
 // (node-llama-cpp's CPU build, f16 KV cache) and an exact f64 CPU forward of the same
 // weights with K/V stored as our cache stores them (cpu-forward.ts). Every tiny
 // architecture × weight type, a real prompt, every position of it (one prefill step,
-// logits for all rows).
+// logits for all rows). The loaded model runs two ways over the same weights:
 //
-// Against the exact forward, at 16-, 8- and 4-bit KV: top-1 identical and max |Δp| < 2e-3
-// (5e-3 at 4 bits). Against llama.cpp (16-bit KV): top-1 identical except where
-// llama.cpp's own top-1 differs from the exact forward's, and max |Δp| < 2e-3 for f32/f16
-// weights, < 2.5e-2 for quantized ones: llama.cpp's CPU backend rounds activations to
-// q8_0/q8_K before every quantized dot product, which on these random-weight models moves
-// its distribution up to ~1.7e-2 from the exact one while ours stays within ~4e-4. 8- and
-// 4-bit KV against llama.cpp: the measured cost of the narrower cache, held to the bounds
-// documented in docs/model.md. Top-1 differences within TIE of the reference's leader
-// (random-weight models have near-flat distributions with near-ties) count as ties.
+//  - activationQuant 'q8' (a GGUF's default: linear inputs rounded as llama.cpp's CPU
+//    backend rounds them) against llama.cpp, 16-bit KV: top-1 identical and max |Δp| <
+//    2e-3, except where LLAMA_GAPS lists a file, held there to its measured bound for the
+//    causes docs/model.md names (basert's f16 copy of a quantized token table, and
+//    llama.cpp's f16 flash-attention accumulator). 8- and 4-bit KV: the measured cost of
+//    the narrower cache, held to the bounds documented in docs/model.md.
+//  - 'f32' (exact activations) against the exact forward, at 16-, 8- and 4-bit KV: top-1
+//    identical and max |Δp| < 2e-3 (5e-3 at 4 bits): the forward itself is right.
+//
+// A third forward, the CPU one computing what llama.cpp's CPU backend computes
+// (cpu-forward.ts llamaCpp), must land within 2e-3 of llama.cpp on every file: the proof
+// that those roundings are the whole difference. Top-1 differences within TIE of the
+// reference's leader (random-weight models have near-flat distributions with near-ties)
+// count as ties.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,10 +26,8 @@ import { findNodeGpu } from '../../runtimes/node/gpu.ts';
 import { nodeFileHost } from '../../runtimes/node/file-host.ts';
 import { acquireDevice, type GpuDevice } from '../../src/gpu/device.ts';
 import type { KvBits } from '../../src/gpu/kv-cache.ts';
-import { modelConfigFromGguf } from '../../src/loader/gguf-config.ts';
 import { openModelSource } from '../../src/loader/model-source.ts';
-import { loadModel, type Model } from '../../src/model/index.ts';
-import { tokenizerFromGguf } from '../../src/text/index.ts';
+import { loadModel, Model } from '../../src/model/index.ts';
 import { testModel, TINY_MODEL_NAMES } from '../helpers/test-models.ts';
 import { cpuLogits } from './cpu-forward.ts';
 import { PROMPT } from './prompt.ts';
@@ -34,13 +37,46 @@ const TYPES = ['f32', 'f16', 'q8_0', 'Q4_0', 'Q4_K_M', 'Q6_K'];
 /** Weight types also run with 8- and 4-bit KV (each KV width costs a forward per file). */
 const KV_TYPES = new Set(['f32', 'Q4_K_M']);
 /**
- * Max |Δp| against the exact forward with the same KV format. 4-bit: a K/V element whose
- * f32 value (ours) and f64 value (exact) round to neighbouring 4-bit codes moves by a
- * whole step (absmax / 7), which moved one position by 1.7e-3 (tiny-qwen3 Q4_K_M).
+ * Max |Δp| of the 'f32' forward against the exact forward with the same KV format. 4-bit:
+ * a K/V element whose f32 value (ours) and f64 value (exact) round to neighbouring 4-bit
+ * codes moves by a whole step (absmax / 7), which moved one position by 1.7e-3 (tiny-qwen3
+ * Q4_K_M).
  */
 const MAX_DP_EXACT: Record<KvBits, number> = { 16: 2e-3, 8: 2e-3, 4: 5e-3 };
-/** Max |Δp| against llama.cpp (f16 KV): [f32/f16 weights, quantized weights] per KV width. */
-const MAX_DP_LLAMA: Record<KvBits, [number, number]> = { 16: [2e-3, 2.5e-2], 8: [2.5e-2, 2.5e-2], 4: [0.2, 0.2] };
+/** The issue's bound against llama.cpp (16-bit KV). */
+const MAX_DP_LLAMA = 2e-3;
+/**
+ * Where llama.cpp is further than the issue's bounds, each for the causes docs/model.md
+ * ("Parity") names, none of them in a linear layer: basert's f16 copy of a quantized token
+ * table (llama.cpp dequantizes the rows exactly) and basert's f32 attention (llama.cpp's
+ * CPU flash attention rounds q to f16 and accumulates V in f16). With q8 activations a
+ * small change of a layer's input (2^-11 relative, the f16 copy) lands some inputs on the
+ * other side of a q8 step, so these files move far more than the copy's own 3.5e-4; the
+ * llamaCpp CPU forward, which models both, is within MAX_DP_EMULATED of llama.cpp on each.
+ *   maxDp: the file's bound over MAX_DP_LLAMA (the measured value rounded up); the test
+ *     fails once the file meets MAX_DP_LLAMA, so the list cannot go stale that way.
+ *   top1: positions where our top-1 may differ from llama.cpp's although llama.cpp's
+ *     leader is more than TIE ahead of ours, with a bound on that lead (measured, rounded up).
+ */
+const CAUSES = "basert's f16 copy of the quantized token table and f32 attention (llama.cpp: exact rows, f16 flash-attention accumulator)";
+const LLAMA_GAPS: Record<string, { maxDp?: number; top1?: Record<number, number> }> = {
+  'tiny-llama q8_0': { maxDp: 3.5e-3 }, // measured 2.76e-3
+  'tiny-llama Q6_K': { maxDp: 3.5e-3 }, // 2.83e-3
+  'tiny-qwen2 q8_0': { maxDp: 9e-3 }, // 7.28e-3
+  'tiny-qwen2 Q4_0': { maxDp: 6.5e-3 }, // 4.58e-3
+  'tiny-qwen2 Q4_K_M': { maxDp: 4.5e-3 }, // 3.24e-3
+  'tiny-qwen2 Q6_K': { maxDp: 9e-3 }, // 7.28e-3
+  'tiny-qwen3 Q6_K': { top1: { 26: 1.5e-3 } }, // llama.cpp's leader 1.2e-3 ahead of ours (our max |Δp| there 1.3e-3)
+};
+/** Max |Δp| against llama.cpp's f16 cache with our 8- and 4-bit caches ('q8' activations). */
+const MAX_DP_LLAMA_KV: Record<8 | 4, number> = { 8: 2.5e-2, 4: 0.2 };
+/**
+ * The llamaCpp CPU forward against llama.cpp. It matches to the references' resolution
+ * (~8e-5, the top-2000 cut) up to the first position where one of its roundings lands on
+ * the other side of a q8 or f16 step than llama.cpp's (its f32 sums run in another order);
+ * that flip then reaches every later position through the cache (1.3e-3 at most).
+ */
+const MAX_DP_EMULATED = 2e-3;
 const EXACT_KEY = createHash('sha256')
   .update(['./cpu-forward.ts', '../../src/model/rope.ts', '../../src/cpu/kv-write.ts'].map((f) => readFileSync(new URL(f, import.meta.url))).join('\n'))
   .digest('hex');
@@ -52,72 +88,97 @@ before(async () => {
 after(() => gpu?.destroy());
 
 const rows: string[] = [];
-after(() => console.log(['# arch type kv: positions with the same top-1 and max |Δp| against the exact forward | llama.cpp', ...rows].join('\n# ')));
+after(() => console.log(['# arch type kv: same top-1 / max |Δp|: f32 activations vs exact | q8 vs llama.cpp | CPU llama.cpp model vs llama.cpp', ...rows].join('\n# ')));
 
 interface Stats {
   same: number;
+  /** Max |Δp| over the reference's top tokens (exact), and with the bound on the rest. */
   maxDpTop: number;
-  maxDpRest: number;
-  /** Positions where our top-1 differs from the reference's and that is not explained (below). */
+  maxDp: number;
+  /** Positions where our top-1 differs from the reference's and that is not a tie. */
   unexplained: number[];
+  /** At each of those, how far the reference's leader is ahead of our top-1 (1 if not in its top). */
+  leads: number[];
 }
 
 /** Top-1 differences within this many probability units of the reference's leader are ties. */
 const TIE = 1e-3;
 
-/**
- * A top-1 difference is explained when it is a tie (the reference puts our choice within
- * TIE of its own), or when `arbiter` (the exact forward) disagrees with the reference there.
- */
-function compare(ours: ReturnType<typeof softmaxRow>[], ref: RefPosition[], arbiter?: RefPosition[]): Stats {
-  const s: Stats = { same: 0, maxDpTop: 0, maxDpRest: 0, unexplained: [] };
+function compare(ours: ReturnType<typeof softmaxRow>[], ref: RefPosition[]): Stats {
+  const s: Stats = { same: 0, maxDpTop: 0, maxDp: 0, unexplained: [], leads: [] };
   ref.forEach((r, p) => {
     const d = divergence(ours[p], r);
     s.same += Number(d.top1);
     s.maxDpTop = Math.max(s.maxDpTop, d.maxDpTop);
-    s.maxDpRest = Math.max(s.maxDpRest, d.maxDpRest);
+    s.maxDp = Math.max(s.maxDp, d.maxDpTop, d.maxDpRest);
     const at = r.ids.indexOf(ours[p].argmax);
     const tie = at > 0 && r.probs[0] - r.probs[at] < TIE;
-    if (!d.top1 && !tie && !(arbiter && arbiter[p].ids[0] !== r.ids[0])) s.unexplained.push(p);
+    if (!d.top1 && !tie) {
+      s.unexplained.push(p);
+      s.leads.push(at > 0 ? r.probs[0] - r.probs[at] : 1);
+    }
   });
   return s;
 }
 
 const fmt = (s: Stats, n: number) => `${s.same}/${n} ${s.maxDpTop.toExponential(1)}`;
 
+/** The same weights and cache with the other activation rounding. */
+const withActivations = (m: Model, activationQuant: 'q8' | 'f32') =>
+  new Model(m.gpu, { ...m.llama, activationQuant }, m.tokenizer, m.chatTemplate, m.cache, []);
+
 for (const name of TINY_MODEL_NAMES) {
   describe(name, () => {
     for (const type of TYPES) {
       it(type, async () => {
+        const what = `${name} ${type}`;
         const path = await testModel(name, type);
         const opened = await openModelSource({ kind: 'gguf', path, paths: [path] }, nodeFileHost);
         let model: Model | undefined;
         try {
           model = await loadModel(gpu, opened, { maxContext: 64 });
           const base = model;
+          assert.equal(base.llama.activationQuant, 'q8', 'a GGUF loads with q8 activations');
           const ids = base.tokenizer.encode(PROMPT);
           assert.ok(ids.length >= 32, `prompt is ${ids.length} tokens`);
           const gguf = opened.kind === 'gguf' ? opened.gguf : assert.fail('not a GGUF');
+          const neox = base.llama.rope.neox;
           const llama = await llamaCppDistributions(path, ids);
-          const quantized = Number(!['f32', 'f16'].includes(type));
+          const vsEmulated = compare((await cpuLogits(gguf, base.config, ids, neox, { llamaCpp: true })).map(softmaxRow), llama);
           for (const kvBits of KV_TYPES.has(type) ? ([16, 8, 4] as const) : ([16] as const)) {
-            const exact = await cachedDistributions(path, `${EXACT_KEY}:kv${kvBits}`, ids, () => cpuLogits(gguf, base.config, ids, base.llama.rope.neox, { kvBits }));
-            const m = kvBits === 16 ? base : base.withKvCache({ kvBits, blockSize: 16, numBlocks: 4 });
+            const exact = await cachedDistributions(path, `${EXACT_KEY}:kv${kvBits}`, ids, () => cpuLogits(gguf, base.config, ids, neox, { kvBits }));
+            const q8 = kvBits === 16 ? base : base.withKvCache({ kvBits, blockSize: 16, numBlocks: 4 });
             try {
-              const logits = await m.logits({ tokens: ids, seqs: [{ blockTable: [0, 1, 2, 3], numComputed: 0, numNew: ids.length }] }, { allLogits: true });
-              gpu.assertNoErrors(`${name} ${type}`);
-              const V = m.vocabSize;
-              const ours = ids.map((_, p) => softmaxRow(logits.subarray(p * V, (p + 1) * V)));
-              const vsExact = compare(ours, exact);
-              const vsLlama = compare(ours, llama, kvBits === 16 ? exact : undefined);
-              rows.push(`${name} ${type} kv${kvBits}: ${fmt(vsExact, ids.length)} | ${fmt(vsLlama, ids.length)}`);
-              const what = `${name} ${type} kv${kvBits}`;
-              assert.deepEqual(vsExact.unexplained, [], `${what}: top-1 differs from the exact forward`);
-              assert.ok(Math.max(vsExact.maxDpTop, vsExact.maxDpRest) < MAX_DP_EXACT[kvBits], `${what}: max |Δp| from the exact forward ${vsExact.maxDpTop}`);
-              if (kvBits === 16) assert.deepEqual(vsLlama.unexplained, [], `${what}: top-1 differs from llama.cpp where llama.cpp agrees with the exact forward`);
-              assert.ok(Math.max(vsLlama.maxDpTop, vsLlama.maxDpRest) < MAX_DP_LLAMA[kvBits][quantized], `${what}: max |Δp| from llama.cpp ${vsLlama.maxDpTop}`);
+              const run = async (m: Model) => {
+                const logits = await m.logits({ tokens: ids, seqs: [{ blockTable: [0, 1, 2, 3], numComputed: 0, numNew: ids.length }] }, { allLogits: true });
+                gpu.assertNoErrors(what);
+                return ids.map((_, p) => softmaxRow(logits.subarray(p * m.vocabSize, (p + 1) * m.vocabSize)));
+              };
+              const vsExact = compare(await run(withActivations(q8, 'f32')), exact);
+              const vsLlama = compare(await run(q8), llama);
+              rows.push(`${what} kv${kvBits}: ${fmt(vsExact, ids.length)} | ${fmt(vsLlama, ids.length)}${kvBits === 16 ? ` | ${fmt(vsEmulated, ids.length)}` : ''}`);
+              const at = `${what} kv${kvBits}`;
+              assert.deepEqual(vsExact.unexplained, [], `${at}: top-1 differs from the exact forward`);
+              assert.ok(vsExact.maxDp < MAX_DP_EXACT[kvBits], `${at}: max |Δp| from the exact forward ${vsExact.maxDp}`);
+              if (kvBits !== 16) {
+                assert.ok(vsLlama.maxDp < MAX_DP_LLAMA_KV[kvBits], `${at}: max |Δp| from llama.cpp ${vsLlama.maxDp}`);
+                continue;
+              }
+              const gap = LLAMA_GAPS[what] ?? {};
+              vsLlama.unexplained.forEach((p, i) => {
+                const allowed = gap.top1?.[p];
+                assert.ok(allowed !== undefined && vsLlama.leads[i] < allowed, `${at}: top-1 differs from llama.cpp at position ${p}, where its leader is ${vsLlama.leads[i]} ahead of ours`);
+              });
+              if (gap.maxDp) {
+                assert.ok(vsLlama.maxDp < gap.maxDp, `${at}: max |Δp| from llama.cpp ${vsLlama.maxDp} (over ${MAX_DP_LLAMA}: ${CAUSES})`);
+                assert.ok(vsLlama.maxDp >= MAX_DP_LLAMA, `${at}: now within ${MAX_DP_LLAMA} of llama.cpp (${vsLlama.maxDp}); remove it from LLAMA_GAPS`);
+              } else {
+                assert.ok(vsLlama.maxDp < MAX_DP_LLAMA, `${at}: max |Δp| from llama.cpp ${vsLlama.maxDp}`);
+              }
+              assert.deepEqual(vsEmulated.unexplained, [], `${what}: the CPU llama.cpp model's top-1 differs from llama.cpp`);
+              assert.ok(vsEmulated.maxDp < MAX_DP_EMULATED, `${what}: the CPU llama.cpp model is ${vsEmulated.maxDp} from llama.cpp`);
             } finally {
-              if (m !== base) m.destroy();
+              if (q8 !== base) q8.destroy();
             }
           }
         } finally {
@@ -128,22 +189,3 @@ for (const name of TINY_MODEL_NAMES) {
     }
   });
 }
-
-it("llama.cpp's distance from the exact forward on quantized files is its activation rounding", async () => {
-  // tiny-qwen2 Q4_K_M, the worst case: 1.7e-2 from llama.cpp, exactly computed.
-  const path = await testModel('tiny-qwen2', 'Q4_K_M');
-  const opened = await openModelSource({ kind: 'gguf', path, paths: [path] }, nodeFileHost);
-  try {
-    const gguf = opened.kind === 'gguf' ? opened.gguf : assert.fail('not a GGUF');
-    const config = modelConfigFromGguf(path, gguf.metadata, { tensorNames: gguf.tensors.map((t) => t.name) });
-    const ids = tokenizerFromGguf(gguf.metadata).encode(PROMPT);
-    const llama = await llamaCppDistributions(path, ids);
-    const exact = await cpuLogits(gguf, config, ids, true);
-    const emulated = await cpuLogits(gguf, config, ids, true, { emulateLlamaCpp: true });
-    const [fromExact, fromEmulated] = [exact, emulated].map((rows) => compare(rows.map(softmaxRow), llama).maxDpTop);
-    rows.push(`tiny-qwen2 Q4_K_M, llama.cpp vs exact f64: ${fromExact.toExponential(1)}; vs f64 with llama.cpp's q8 activation rounding: ${fromEmulated.toExponential(1)}`);
-    assert.ok(fromExact > 1e-2 && fromEmulated < 4e-3, `${fromExact} ${fromEmulated}`);
-  } finally {
-    await opened.close();
-  }
-});

@@ -67,13 +67,13 @@ export interface GemvShader {
   defines: Defines;
   /** The split-k layout's workgroup size (gemvSplitKWorkgroupSize). */
   splitKWg: number;
-  /** u32 Params fields after k, n, n_off, n_rows (gemv-quant: row_bytes). */
+  /** u32 Params fields after k, n, n_off, n_rows (gemv-quant: row_bytes, xd_off, xs_off). */
   extraParams?: readonly number[];
 }
 
 /** Records one dispatch of a GEMV shader per chunk of w (checked by the caller), each
- *  writing Y columns rowStart .. rowStart + rows. */
-export function recordGemv(step: GpuStep, g: GemvShader, layout: GemvLayout, x: Tensor, w: Tensor, y: Tensor): void {
+ *  writing Y columns rowStart .. rowStart + rows. x: X's rows (f32, or gemv-quant's q8 words). */
+export function recordGemv(step: GpuStep, g: GemvShader, layout: GemvLayout, x: GPUBufferBinding, w: Tensor, y: Tensor): void {
   const [N, K] = w.shape;
   const rows = layout === 'rows';
   const WG = rows ? ROWS_WG : g.splitKWg;
@@ -83,7 +83,7 @@ export function recordGemv(step: GpuStep, g: GemvShader, layout: GemvLayout, x: 
   for (const c of w.chunks) {
     const p = new Params().u32(K).u32(N).u32(c.rowStart).u32(c.rows);
     for (const v of g.extraParams ?? []) p.u32(v);
-    step.dispatch(spec, [x.binding(), w.chunkBinding(c), y.binding()], p.bytes(), grid(Math.ceil(c.rows / rowsPerWg), maxWg));
+    step.dispatch(spec, [x, w.chunkBinding(c), y.binding()], p.bytes(), grid(Math.ceil(c.rows / rowsPerWg), maxWg));
   }
 }
 
@@ -97,5 +97,5 @@ export function gemvWithLayout(step: GpuStep, x: Tensor, w: Tensor, y: Tensor, l
   const { M, K } = linearShape('gemv', x, w, y);
   if (M < 1 || M > GEMV_MAX_M) throw new Error(`gemv: M=${M} outside 1..${GEMV_MAX_M}; use matmul`);
   const splitKWg = gemvSplitKWorkgroupSize(K, 64, 64);
-  recordGemv(step, { shader: 'gemv', defines: { ...weightDefines(w, K), XM: M }, splitKWg }, layout, x, w, y);
+  recordGemv(step, { shader: 'gemv', defines: { ...weightDefines(w, K), XM: M }, splitKWg }, layout, x.binding(), w, y);
 }

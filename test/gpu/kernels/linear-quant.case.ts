@@ -31,7 +31,7 @@ interface QuantProblem {
 
 // Quantizing (the k-quant searches) and the f64 reference run once per problem, not per variant.
 const weights = new Map<string, { bytes: Uint8Array; rms: number }>();
-function quantWeight(dtype: QuantDType, N: number, K: number): { bytes: Uint8Array; rms: number } {
+export function quantWeight(dtype: QuantDType, N: number, K: number): { bytes: Uint8Array; rms: number } {
   const key = `${dtype} ${N} ${K}`;
   let e = weights.get(key);
   if (!e) {

@@ -11,7 +11,9 @@ import { matmulCases } from './matmul.case.ts';
 import { kvCacheCases } from './kv-cache.case.ts';
 import { attentionCases } from './attention.case.ts';
 import { linearQuantCases } from './linear-quant.case.ts';
+import { linearQuantQ8Cases } from './linear-quant-q8.case.ts';
+import { quantizeQ8Cases } from './quantize-q8.case.ts';
 import { sampleCases } from './sample.case.ts';
 import type { KernelCase } from './case.ts';
 
-export const kernelSuite: KernelCase[] = [...addCases, ...rmsNormCases, ...ropeCases, ...softmaxCases, ...siluMulCases, ...embeddingCases, ...argmaxCases, ...matmulCases, ...gemvCases, ...linearQuantCases, ...kvCacheCases, ...attentionCases, ...sampleCases];
+export const kernelSuite: KernelCase[] = [...addCases, ...rmsNormCases, ...ropeCases, ...softmaxCases, ...siluMulCases, ...embeddingCases, ...argmaxCases, ...matmulCases, ...gemvCases, ...linearQuantCases, ...quantizeQ8Cases, ...linearQuantQ8Cases, ...kvCacheCases, ...attentionCases, ...sampleCases];
