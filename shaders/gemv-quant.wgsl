@@ -1,4 +1,4 @@
-// Y[M, N] = X[M, K] · W[N, K]^T for decode (M = XM, 1..8) with W in a GGML block format
+// Y[M, N] = X[M, K] · W[N, K]^T for decode (M = XM, 1..16) with W in a GGML block format
 // (lib/quant-blocks.wgsl), dequantized in registers: each weight byte is read once and
 // used for all M rows of X, so the kernel runs at the quantized weight's read bandwidth.
 // An invocation decodes one unit (32 elements; 16 for bf16) of 4 rows of W at a time and

@@ -1,4 +1,4 @@
-// Y[M, N] = X[M, K] · W[N, K]^T for decode (M = XM, 1..8): each W element is read once
+// Y[M, N] = X[M, K] · W[N, K]^T for decode (M = XM, 1..16): each W element is read once
 // and used for all M rows of X, so the kernel runs at W's read bandwidth.
 // Every invocation accumulates 4 rows of W (Y columns; the lanes of a vec4) for every X
 // row. Two layouts of the work over invocations (the host picks one, see kernels/gemv.ts):

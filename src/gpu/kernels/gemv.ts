@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor.ts';
 import type { Defines } from '../wgsl-preprocess.ts';
 
 /** Largest M gemv handles; linear() switches to the tiled GEMM above it. */
-export const GEMV_MAX_M = 8;
+export const GEMV_MAX_M = 16;
 /** W rows per workgroup (split-k) or per invocation (rows): the lanes of one vec4. */
 const ROWS_PER_WG = 4;
 
@@ -87,7 +87,7 @@ export function recordGemv(step: GpuStep, g: GemvShader, layout: GemvLayout, x: 
   }
 }
 
-/** y = x · wᵀ for x [M ≤ 8, K], w [N, K] (f32 or f16, possibly chunked), y [M, N]. */
+/** y = x · wᵀ for x [M ≤ GEMV_MAX_M (16), K], w [N, K] (f32 or f16, possibly chunked), y [M, N]. */
 export function gemv(step: GpuStep, x: Tensor, w: Tensor, y: Tensor): void {
   gemvWithLayout(step, x, w, y, step.gpu.tuning.gemvLayout);
 }

@@ -52,7 +52,7 @@ function formatDefine(w: Tensor): Record<string, boolean> {
   return { [`W_${w.dtype.toUpperCase()}`]: true };
 }
 
-/** y = x · wᵀ for x [M ≤ 8, K] f32, w [N, K] quantized (possibly chunked), y [M, N] f32. */
+/** y = x · wᵀ for x [M ≤ GEMV_MAX_M (16), K] f32, w [N, K] quantized (possibly chunked), y [M, N] f32. */
 export function gemvQuant(step: GpuStep, x: Tensor, w: Tensor, y: Tensor): void {
   gemvQuantWithLayout(step, x, w, y, step.gpu.tuning.gemvLayout);
 }
@@ -78,7 +78,7 @@ function q8Shape(op: string, xq: Q8Activations, w: Tensor, y: Tensor): LinearSha
   return { M, N, K };
 }
 
-/** y = xq · wᵀ for q8 activations xq [M ≤ 8, K] (quantizeQ8 with w's kind), w [N, K]
+/** y = xq · wᵀ for q8 activations xq [M ≤ GEMV_MAX_M (16), K] (quantizeQ8 with w's kind), w [N, K]
  *  quantized (possibly chunked), y [M, N] f32: ggml's dot products. */
 export function gemvQ8(step: GpuStep, xq: Q8Activations, w: Tensor, y: Tensor, layout: GemvLayout = step.gpu.tuning.gemvLayout): void {
   const { M, K } = q8Shape('gemvQ8', xq, w, y);

@@ -72,6 +72,9 @@ const problems: LinearProblem[] = [
   { M: 5, N: 129, K: 256, wdtype: 'f16' },
   { M: 8, N: 37, K: 66, wdtype: 'f16' },
   { M: 8, N: 130, K: 136, wdtype: 'f16' },
+  // GEMV_MAX_M: a 16-sequence decode batch stays on the GEMV path.
+  { M: 16, N: 67, K: 200, wdtype: 'f32' },
+  { M: 13, N: 70, K: 136, wdtype: 'f16' },
   { M: 2, N: 91, K: 131, wdtype: 'f32', chunkRows: 40 },
   { M: 4, N: 91, K: 132, wdtype: 'f16', chunkRows: 31 },
   { M: 1, N: 91, K: 131, wdtype: 'f16', chunkRows: 31 },

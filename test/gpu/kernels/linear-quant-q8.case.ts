@@ -82,6 +82,8 @@ for (const [dtype, K] of [['q5_0', 96], ['q4_1', 96], ['q5_1', 256], ['q5_k', 51
 problems.push(
   { op: 'gemvQ8', dtype: 'q4_0', M: 1, N: 91, K: 96, chunkRows: 31 },
   { op: 'gemvQ8 (other layout)', dtype: 'q4_k', M: 8, N: 91, K: 256, chunkRows: 31 },
+  { op: 'gemvQ8', dtype: 'q8_0', M: 16, N: 91, K: 96 },
+  { op: 'gemvQ8 (other layout)', dtype: 'q6_k', M: 13, N: 91, K: 256 },
   { op: 'matmulQ8', dtype: 'q6_k', M: 37, N: 91, K: 256, chunkRows: 31 },
 );
 

@@ -94,6 +94,8 @@ problems.push(
   ['gemvQuant', gemvQuant, { dtype: 'q4_0', M: 1, N: 91, K: 96, chunkRows: 31 }],
   ['gemvQuant', gemvQuant, { dtype: 'q6_k', M: 1, N: 91, K: 256, chunkRows: 31 }],
   ['gemvQuant (other layout)', gemvOther, { dtype: 'q4_k', M: 8, N: 91, K: 256, chunkRows: 31 }],
+  ['gemvQuant', gemvQuant, { dtype: 'q4_0', M: 16, N: 91, K: 96 }],
+  ['gemvQuant (other layout)', gemvOther, { dtype: 'q5_k', M: 11, N: 91, K: 256 }],
   ['matmulQuant', matmulQuant, { dtype: 'q8_0', M: 37, N: 91, K: 96, chunkRows: 31 }],
   ['matmulQuant', matmulQuant, { dtype: 'q6_k', M: 37, N: 91, K: 256, chunkRows: 31 }],
   ['matmulQuant', matmulQuant, { dtype: 'bf16', M: 37, N: 91, K: 96, chunkRows: 31 }],
