@@ -16,6 +16,8 @@
 //   PREFILL  tiled causal for prefill chunks: a workgroup per (R query tokens of a tile,
 //            head); K then V tiles of BK keys are dequantized into workgroup memory and
 //            shared by the R rows; TPR = WG / R invocations per row own its quads.
+//   LLAMACPP llama.cpp's CPU rounding (f16 q, f16 output accumulator, keys one by one):
+//            a workgroup per (token, head) for every token of the step; see below.
 // Per-head max/sum over a tile are serial scans of workgroup memory (<= 64 keys), so no
 // variant needs subgroups. Workgroup memory is read as vec4: llvmpipe's compile time
 // grows with every unrolled scalar access. Loops over head_dim run to a uniform, not
@@ -230,6 +232,112 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
 }
 #else
+#ifdef LLAMACPP
+// ggml-cpu's flash attention for a batch of few queries with an f16 cache (ops.cpp,
+// one_chunk): q rounded to f16; score = (the f32 nearest dot(q, k)) * scale, keys in order; the
+// unnormalized output is an f16 vector: when a score raises the max m it is scaled by
+// exp(m_old - m) and rounded, then every key adds v * exp(s - m) and rounds; the f32 sum
+// l follows the same steps, and the output is acc * (1 / l). The key loop is serial
+// (each step rounds), so a workgroup per (token, head): a tile's WG scores in parallel,
+// then invocation lid < Q4 walks the tile's keys for its quad of head dims.
+var<workgroup> q_s: array<vec4<f32>, Q4>;  // q rounded to f16, unscaled
+var<workgroup> s_s: array<f32, WG>;         // the tile's scores
+var<workgroup> slot_s: array<u32, WG>;
+var<workgroup> vsc_s: array<f32, WG>;
+
+/** x rounded to the nearest f16 (ties to even), as f32; on the bits, since WGSL leaves
+ *  the rounding of f32 -> f16 conversions to the implementation. */
+fn f16r(x: vec4<f32>) -> vec4<f32> {
+  let b = bitcast<vec4<u32>>(x);
+  let a = b & vec4<u32>(0x7fffffffu);
+  // Normal f16 range: keep 10 of the 23 mantissa bits.
+  var r = (a + vec4<u32>(0xfffu) + ((a >> vec4<u32>(13u)) & vec4<u32>(1u))) & vec4<u32>(0xffffe000u);
+  // Below 2^-14 (f16 subnormals): multiples of 2^-24; round() ties to even.
+  let sub = bitcast<vec4<u32>>(round(bitcast<vec4<f32>>(a) * 16777216.0) * (1.0 / 16777216.0));
+  r = select(r, sub, a < vec4<u32>(0x38800000u));
+  r = select(r, vec4<u32>(0x7f800000u), a >= vec4<u32>(0x477ff000u));  // >= 65520: inf
+  r = select(r, a, a > vec4<u32>(0x7f800000u));                        // NaN stays
+  return bitcast<vec4<f32>>(r | (b & vec4<u32>(0x80000000u)));
+}
+
+/** v, through a step the compiler cannot see through (num_parts is 0 in this variant):
+ *  Mesa's compilers reassociate f32 arithmetic, which would cancel an error-free sum's
+ *  error term. */
+fn opaque(v: f32) -> f32 {
+  return bitcast<f32>(bitcast<u32>(v) ^ p.num_parts);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let id = wg.x + wg.y * nwg.x;
+  if (id >= p.num_items * p.num_heads) { return; }
+  let h = id % p.num_heads;
+  let t = id / p.num_heads;  // every token of the step, in batch order
+  let seq = bi[p.seq_off + t];
+  let nk = num_keys(t);
+  let kvh = h / p.group;
+  let nq = p.head_dim / 4u;
+  for (var i = lid; i < nq; i += WG) {
+    let o = (t * p.num_heads + h) * HD + 4u * i;
+    q_s[i] = f16r(vec4<f32>(q[o], q[o + 1u], q[o + 2u], q[o + 3u]));
+  }
+  let qd = min(lid, Q4 - 1u);  // this invocation's quad (lid >= Q4: computed, not stored)
+  var acc = vec4<f32>();
+  var m = NEG_BIG;
+  var l = 0.0;
+  workgroupBarrier();
+  for (var kt = 0u; kt < nk; kt += WG) {
+    let k = kt + lid;
+    if (k < nk) {
+      let slot = kv_slot(seq, k);
+      slot_s[lid] = slot;
+      vsc_s[lid] = kv_scale(true, slot, kvh);
+      let row = kv_row(slot, kvh);
+      // Each product of two f16 values is exact in f32; their sum is carried as hi + lo
+      // (error-free additions), so s is the f32 nearest the exact dot, as ggml's f16 dot
+      // gives for rows shorter than its SIMD step (it sums those in f64).
+      var hi = 0.0;
+      var lo = 0.0;
+      for (var i = 0u; i < nq; i++) {
+        let pr = kv_quad(false, row, i) * q_s[i];
+        for (var c = 0u; c < 4u; c++) {
+          let sum = opaque(hi + pr[c]);
+          let bb = opaque(sum - hi);
+          lo += opaque(opaque(hi - opaque(sum - bb)) + opaque(pr[c] - bb));
+          hi = sum;
+        }
+      }
+      s_s[lid] = (hi + lo) * kv_scale(false, slot, kvh) * p.scale;
+    }
+    workgroupBarrier();
+    for (var j = 0u; j < min(WG, nk - kt); j++) {
+      let s = s_s[j];
+      var vs = 1.0;
+      if (s > m) {
+        let ms = select(exp(m - s), 0.0, kt + j == 0u);  // the first key: nothing to rescale
+        m = s;
+        acc = f16r(acc * ms);
+        l = l * ms + 1.0;
+      } else {
+        vs = exp(s - m);
+        l = l + vs;
+      }
+      let v = kv_quad(true, kv_row(slot_s[j], kvh), qd) * vsc_s[j];
+      acc = f16r(fma(v, vec4<f32>(vs), acc));
+    }
+    workgroupBarrier();
+  }
+  if (lid < nq) {
+    let v = acc * (1.0 / l);
+    let o = (t * p.num_heads + h) * HD + 4u * lid;
+    out[o] = v.x;
+    out[o + 1u] = v.y;
+    out[o + 2u] = v.z;
+    out[o + 3u] = v.w;
+  }
+}
+#else
 // Split-KV decode. Defines HG (query heads per workgroup), DPQ = ceil(Q4 / WG), SPLIT.
 override KS: u32 = max(1u, WG / Q4);  // key lanes in p·v
 
@@ -356,5 +464,6 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
 #endif
 }
+#endif
 #endif
 #endif

@@ -14,7 +14,7 @@
 // and attends through its own sequence's block table. Sizes: D hidden, F FFN, N query
 // heads, KV key/value heads, H head dim, V vocabulary, T tokens in the step.
 import { add } from '../gpu/kernels/add.ts';
-import { attention } from '../gpu/kernels/attention.ts';
+import { attention, type AttentionRounding } from '../gpu/kernels/attention.ts';
 import { embedding } from '../gpu/kernels/embedding.ts';
 import { kvWrite } from '../gpu/kernels/kv-write.ts';
 import { linearAny, type ActivationQuant, type LinearActs } from '../gpu/kernels/linear-quant.ts';
@@ -52,7 +52,7 @@ export interface LlamaLayerWeights {
 }
 
 export interface LlamaWeights {
-  tokenEmbd: Tensor; //     (V, D)  f32|f16: rows gathered by token id
+  tokenEmbd: Tensor; //     (V, D)  as stored (any weight format): rows gathered by token id
   layers: LlamaLayerWeights[];
   outputNorm: Tensor; //    (D)
   output: Tensor; //        (V, D)  the LM head; token_embd's data when tied
@@ -72,6 +72,8 @@ export interface LlamaModel {
   rope: LlamaRope;
   /** Activation rounding before each linear layer (kernels/linear-quant.ts); unset: 'q8'. */
   activationQuant?: ActivationQuant;
+  /** How attention rounds (kernels/attention.ts); unset: 'f32'. */
+  attentionRounding?: AttentionRounding;
 }
 
 /** What one step feeds the forward, all on the GPU. */
@@ -183,7 +185,7 @@ export function llamaForward(step: GpuStep, m: LlamaModel, cache: KvCache, inp: 
     rope(step, q, inp.positions, m.rope.freqs, ropeOpts);
     rope(step, k, inp.positions, m.rope.freqs, ropeOpts);
     kvWrite(step, cache, l, k, v, inp.batch);
-    attention(step, q, cache, l, inp.batch, att, { numHeads: N });
+    attention(step, q, cache, l, inp.batch, att, { numHeads: N, rounding: m.attentionRounding });
     linear(att, L.wo, L.bo, h);
     add(step, x, h);
 

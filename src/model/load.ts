@@ -4,7 +4,7 @@
 // tensor row and KV pool against the binding limit, and weights + KV cache against the
 // caller's memory budget. Errors name the limit.
 import type { GpuDevice } from '../gpu/device.ts';
-import { prefillConfig } from '../gpu/kernels/attention.ts';
+import { llamaCppConfig, prefillConfig, type AttentionRounding } from '../gpu/kernels/attention.ts';
 import type { ActivationQuant } from '../gpu/kernels/linear-quant.ts';
 import { createRopeFreqs } from '../gpu/kernels/rope.ts';
 import { KvCache, kvPoolLayout, kvPoolLimit, type KvBits, type KvCacheConfig } from '../gpu/kv-cache.ts';
@@ -38,6 +38,11 @@ export interface LoadModelOptions {
    *  numbers llama.cpp gives for the same file), 'f32' for an HF directory (no llama.cpp
    *  model to agree with; its f32 GGUF conversion gives the same logits). */
   activationQuant?: ActivationQuant;
+  /** How attention rounds (kernels/attention.ts): 'f32' (default) or 'llamacpp', which in
+   *  steps of fewer than 64 tokens rounds q to f16 and accumulates the output in f16 key by
+   *  key, as llama.cpp's CPU flash attention does for small batches over an f16 cache
+   *  (serial over keys: slower; for comparing with llama.cpp, see docs/model.md). */
+  attentionRounding?: AttentionRounding;
 }
 
 /** What loading will allocate, computed without touching the GPU. */
@@ -88,6 +93,7 @@ export function planModel(gpu: GpuDevice, opened: OpenedModel, opts: LoadModelOp
     }
   })();
   kernelCheck(`attention with head_dim ${c.headDim}`, () => prefillConfig(c.headDim, 16, gpu.limits.maxComputeWorkgroupStorageSize));
+  if (opts.attentionRounding === 'llamacpp') kernelCheck(`attention with head_dim ${c.headDim}`, () => llamaCppConfig(c.headDim));
   const poolBytes = layout.totalWords * 4;
   if (poolBytes > kvPoolLimit(gpu)) {
     throw new ModelError('too-large', name, `a KV cache of ${kv.numBlocks * blockSize} tokens needs ${poolBytes} bytes per layer pool, over this device's maxStorageBufferBindingSize of ${kvPoolLimit(gpu)} bytes; use a shorter context`);
@@ -148,6 +154,7 @@ export async function loadModel(gpu: GpuDevice, opened: OpenedModel, opts: LoadM
     weights: llamaWeights(c, tensors),
     rope: { freqs: freqs!, neox: plan.weights.source.ropeNeox, attnFactor: table.attnFactor },
     activationQuant: opts.activationQuant ?? (opened.kind === 'gguf' ? 'q8' : 'f32'),
+    attentionRounding: opts.attentionRounding ?? 'f32',
   };
   return new Model(gpu, llama, tokenizer, template, cache!, owned);
 }

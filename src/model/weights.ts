@@ -6,12 +6,13 @@
 //   linear  the file's own format (f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_k q5_k q6_k):
 //           kernels/linear-quant.ts dequantizes inside the GEMV/GEMM. bf16 rows that are
 //           not a multiple of 16 (the kernel's unit) become f32.
-//   gather  a table the embedding kernel reads rows of: f32 or f16 as stored, bf16 -> f32
-//           (exact), block formats -> f16 (dequantized here; the kernel reads only f32/f16).
+//   gather  a table the embedding kernel reads rows of: placed as a linear weight (the
+//           file's format; the kernel dequantizes a row exactly as ggml's get_rows does),
+//           so tied embeddings are one tensor serving both the gather and the LM head.
 //   vector  norms and biases: f32.
 import type { GpuDevice } from '../gpu/device.ts';
 import { alignUp, createTensor, rowByteSize, type DType, type Tensor } from '../gpu/tensor.ts';
-import { dequantize, GgmlType, ggmlTypeName, quantize } from '../loader/quant/index.ts';
+import { dequantize, GgmlType, ggmlTypeName } from '../loader/quant/index.ts';
 import { ModelError } from './errors.ts';
 import type { WeightInfo, WeightSource } from './weight-source.ts';
 
@@ -28,7 +29,7 @@ export interface WeightSpec {
   readonly from?: string;
 }
 
-type Convert = 'raw' | 'f32' | 'f16';
+type Convert = 'raw' | 'f32';
 
 export interface PlannedWeight {
   readonly name: string;
@@ -38,7 +39,7 @@ export interface PlannedWeight {
   readonly convert: Convert;
   /** GPU bytes; 0 when the tensor shares another planned weight's storage. */
   readonly bytes: number;
-  /** Name of the planned weight whose tensor this one reuses (tied f32/f16 embeddings). */
+  /** Name of the planned weight whose tensor this one reuses (tied embeddings). */
   readonly sameAs?: string;
 }
 
@@ -60,10 +61,7 @@ function placement(spec: WeightSpec, info: WeightInfo, model: string): [DType, C
     throw new ModelError('unsupported', model, `tensor '${info.name}' is ${ggmlTypeName(info.type)}; basert's kernels read ${[...FILE_DTYPES.values()].join(', ')}`);
   }
   if (spec.role === 'vector') return ['f32', stored === 'f32' ? 'raw' : 'f32'];
-  if (spec.role === 'gather') {
-    if (stored === 'f32' || stored === 'f16') return [stored, 'raw'];
-    return stored === 'bf16' ? ['f32', 'f32'] : ['f16', 'f16'];
-  }
+  // linear and gather: the GEMV/GEMM read bf16 in units of 16 (the gather in 4s).
   const K = spec.shape[spec.shape.length - 1];
   if (stored === 'bf16' && K % 16 !== 0) return ['f32', 'f32'];
   return [stored, 'raw'];
@@ -104,8 +102,7 @@ const PIECE_BYTES = 16 << 20;
 
 function convertRows(w: PlannedWeight, bytes: Uint8Array): Uint8Array {
   if (w.convert === 'raw') return bytes;
-  const values = dequantize(w.info.type, bytes);
-  return w.convert === 'f32' ? new Uint8Array(values.buffer) : quantize(GgmlType.F16, values);
+  return new Uint8Array(dequantize(w.info.type, bytes).buffer);
 }
 
 /** Streams one planned weight into a new tensor, whole rows per read. */

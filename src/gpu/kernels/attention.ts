@@ -17,7 +17,20 @@ export interface AttentionOptions {
   /** Keys per split-KV workgroup, a multiple of 32 (of 64 when >= 64). Default: sized so
    *  the decode dispatch has about 256 workgroups (one long sequence uses many). */
   partitionSize?: number;
+  /** 'f32' (default): softmax and the weighted sum of V in f32. 'llamacpp': in a step of
+   *  fewer than LLAMACPP_F16_MAX_TOKENS tokens, attend as ggml-cpu's flash attention does
+   *  for such batches over an f16 cache: q rounded to f16, the output accumulated key by
+   *  key in an f16 vector (one workgroup per token and head, keys serial: slower, for
+   *  agreeing with llama.cpp). Larger steps attend in f32, as llama.cpp's tiled kernel does. */
+  rounding?: AttentionRounding;
 }
+
+export type AttentionRounding = 'f32' | 'llamacpp';
+
+/** From this many query tokens in a batch, ggml-cpu's flash attention takes its f32 tiled
+ *  path (its Q tile); below, the f16-accumulating one. (Its single-query split-KV path for
+ *  >= 512 keys accumulates in f16 per thread's chunk of keys; modelled here as one chunk.) */
+export const LLAMACPP_F16_MAX_TOKENS = 64;
 
 /** Query heads one decode workgroup handles: all of a kv head's group, in groups of <= 8. */
 const MAX_HEADS_PER_WG = 8;
@@ -53,6 +66,14 @@ export function attention(step: GpuStep, q: Tensor, cache: KvCache, layer: numbe
   const maxWg = step.gpu.limits.maxComputeWorkgroupsPerDimension;
   const kv = kvDefines(cache);
 
+  if (opts.rounding === 'llamacpp' && T < LLAMACPP_F16_MAX_TOKENS) {
+    const { WG } = llamaCppConfig(HD);
+    const spec = { shader: 'attention', defines: { ...kv, LLAMACPP: true }, constants: { WG, HD } };
+    const bytes = base(T).u32(0).u32(0).u32(0).u32(0).u32(HD).bytes();
+    step.dispatch(spec, [q.binding(), ...pools, batch.binding(), out.binding()], bytes, grid(T * NH, maxWg));
+    return;
+  }
+
   const items = info.splitTokens.length;
   if (items > 0) {
     const group = NH / NKV;
@@ -86,6 +107,13 @@ export function attention(step: GpuStep, q: Tensor, cache: KvCache, layer: numbe
     const bytes = base(info.numTiles).u32(o.tiles).u32(0).u32(0).u32(numSub).u32(HD).bytes();
     step.dispatch(spec, [q.binding(), ...pools, batch.binding(), out.binding()], bytes, grid(info.numTiles * NH * numSub, maxWg));
   }
+}
+
+/** The LLAMACPP variant's workgroup: one invocation per quad of head dims, WG keys per tile. */
+export function llamaCppConfig(HD: number): { WG: number } {
+  const WG = 64;
+  if (HD / 4 > WG) throw new Error(`attention: head_dim ${HD} is over ${4 * WG}, the most the llamacpp rounding serves`);
+  return { WG };
 }
 
 /** Split-KV tiling: WG keys per tile, `size` keys per partition, `parts` partitions. */
