@@ -3,6 +3,7 @@
 // grammar may end; once nothing can follow (a JSON value closed) only stop ids remain and
 // isTerminated() says the sequence is done.
 import type { Grammar } from './grammar.ts';
+import { budgetFor } from './completion-budget.ts';
 import { CompiledGrammar, type MatchState } from './pda.ts';
 import { acceptBytes } from './char-matcher.ts';
 import { maskerFor } from './token-masker.ts';
@@ -14,17 +15,32 @@ export class GrammarMatcher {
   readonly compiled: CompiledGrammar;
   private current: MatchState;
   private stopped = false;
+  private closing = false;
 
   constructor(grammar: Grammar | CompiledGrammar, readonly vocab: TokenVocab, state?: MatchState) {
     this.compiled = grammar instanceof CompiledGrammar ? grammar : new CompiledGrammar(grammar);
     this.current = state ?? this.compiled.initial;
   }
 
-  /** Writes the allowed ids into `mask` (vocab.maskWords words; bit id&31 of word id>>5 set = allowed). */
-  fillMask(mask: Uint32Array): void {
+  /**
+   * Writes the allowed ids into `mask` (vocab.maskWords words; bit id&31 of word id>>5 set =
+   * allowed). With `tokensLeft` (this token included), near the end of that budget only
+   * tokens after which the output can still be completed in time are allowed
+   * (completion-budget.ts), so the sequence ends on a complete sentence.
+   */
+  fillMask(mask: Uint32Array, tokensLeft?: number): void {
     if (this.stopped) mask.fill(0);
     else maskerFor(this.compiled, this.vocab).fill(this.current, mask);
     if (this.stopped || this.current.canEnd) this.setStopIds(mask);
+    if (tokensLeft !== undefined && !this.stopped) {
+      if (budgetFor(this.compiled, this.vocab).restrict(this.current, mask, tokensLeft) === 'closing') this.closing = true;
+    }
+  }
+
+  /** Some fillMask's budget left only tokens that shorten the way to the end: the output was
+   *  closed early because the budget ran out (report it as finish_reason 'length'). */
+  get closedByBudget(): boolean {
+    return this.closing;
   }
 
   private setStopIds(mask: Uint32Array): void {
@@ -55,6 +71,11 @@ export class GrammarMatcher {
     return next !== null;
   }
 
+  /** The matcher's configuration now (immutable, shared). */
+  get state(): MatchState {
+    return this.current;
+  }
+
   /** The output so far is complete: stop ids are allowed. */
   canEnd(): boolean {
     return !this.stopped && this.current.canEnd;
@@ -69,6 +90,7 @@ export class GrammarMatcher {
   clone(): GrammarMatcher {
     const m = new GrammarMatcher(this.compiled, this.vocab, this.current);
     m.stopped = this.stopped;
+    m.closing = this.closing;
     return m;
   }
 
@@ -76,5 +98,6 @@ export class GrammarMatcher {
   reset(): void {
     this.current = this.compiled.initial;
     this.stopped = false;
+    this.closing = false;
   }
 }

@@ -13,3 +13,5 @@ export { CharMatcher, matchesGrammar } from './char-matcher.ts';
 export { TokenVocab, type TokenContent, type TokenVocabOptions } from './token-vocab.ts';
 export { tokenBytesOf, type TokenizerView } from './token-bytes.ts';
 export { GrammarMatcher } from './grammar-matcher.ts';
+export { textUntil, type TextUntilOptions } from './text-until.ts';
+export { budgetFor, BUDGET_ZONE, CompletionBudget } from './completion-budget.ts';

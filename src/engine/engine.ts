@@ -3,6 +3,7 @@
 // scheduled batch -> one batched forward + GPU sampling in a single submission -> outputs
 // pushed to each request's stream. Aborts and timeouts free a request's blocks at once.
 // See docs/engine.md.
+import { GrammarMatcher, tokenBytesOf, TokenVocab } from '../constrain/index.ts';
 import { GpuStep } from '../gpu/step.ts';
 import { submitStep, type Model } from '../model/index.ts';
 import { sample, type SampleResult } from '../sample/gpu-sampler.ts';
@@ -71,6 +72,7 @@ export class Engine {
   private stopped: Error | null = null;
   private nextId = 0;
   private readonly cacheFile: PrefixCacheFileHandle | null;
+  private vocab: TokenVocab | null = null;
   /** Resolves once start-up work (loading a persisted prefix cache) is done. */
   readonly ready: Promise<void>;
 
@@ -86,6 +88,16 @@ export class Engine {
     this.maxChoices = opts.maxChoices ?? 16;
     this.cacheFile = opts.prefixCacheFile ? attachPrefixCacheFile(model, this.blocks, opts.prefixCacheFile, opts.log) : null;
     this.ready = this.cacheFile ? this.cacheFile.loaded : Promise.resolve();
+  }
+
+  /**
+   * The model's vocabulary as constrained decoding sees it (token bytes in a trie; masks
+   * are vocabSize bits wide), built on the first constrained request (~0.5 s for 152k
+   * tokens) and kept.
+   */
+  tokenVocab(): TokenVocab {
+    const tok = this.model.tokenizer;
+    return (this.vocab ??= new TokenVocab({ size: this.model.vocabSize, tokenContent: tokenBytesOf(tok), stopIds: tok.special.stop }));
   }
 
   /** Queues a request; throws EngineRequestError before any work if it cannot run. */
@@ -111,6 +123,7 @@ export class Engine {
     }
     const maxTokens = req.maxTokens ?? room;
     const stopIds = new Set<number>([...(req.ignoreEos ? [] : this.model.tokenizer.special.stop), ...(req.stopTokenIds ?? [])]);
+    const vocab = req.constraint ? this.tokenVocab() : null;
     const id = `req-${++this.nextId}`;
     const state = new RequestState(id, prompt.length, () => this.abort(state));
     for (let i = 0; i < n; i++) {
@@ -129,6 +142,7 @@ export class Engine {
           skipSpecialTokens: req.skipSpecialTokens ?? true,
           salt: req.cacheSalt ?? '',
           forkFrom: i > 0 ? state.seqs[0] : undefined,
+          ...(vocab && { matcher: new GrammarMatcher(req.constraint!.grammar, vocab) }),
         }),
       );
     }
@@ -248,10 +262,19 @@ export class Engine {
     for (const b of batch) for (let i = 0; i < b.numNew; i++) tokens.push(b.seq.tokens[b.numComputed + i]);
     const out = this.model.forward(step, { tokens, seqs: batch.map((b) => ({ blockTable: b.blockTable, numComputed: b.numComputed, numNew: b.numNew })) });
     let result: Promise<SampleResult>;
+    // Constrained choices whose grammar allows no token at all: they end instead of sampling.
+    const deadEnds = new Set<Sequence>();
     try {
       const rows: SeqSampling[] = batch.map((b) => {
         const s = b.seq as Sequence;
-        return b.samples ? { params: s.params, seed: s.seed, step: s.generated, ...(s.counts && { counts: s.counts }) } : { params: GREEDY, seed: 0, step: 0 };
+        if (!b.samples) return { params: GREEDY, seed: 0, step: 0 };
+        const row: SeqSampling = { params: s.params, seed: s.seed, step: s.generated, ...(s.counts && { counts: s.counts }) };
+        if (s.matcher) {
+          const mask = s.nextMask();
+          if (mask) row.mask = mask;
+          else deadEnds.add(s);
+        }
+        return row;
       });
       result = sample(step, out.logits, rows);
       result.catch(() => {}); // a failed submit reports it
@@ -268,9 +291,12 @@ export class Engine {
       const state = this.stateOf(seq);
       if (!state) return;
       const lp = seq.params.logprobs ? logprobOf(r, row) : undefined;
-      const delta = seq.accept(r.ids[row], lp);
-      this.counters.generatedTokens++;
-      state.usage.completionTokens++;
+      const dead = deadEnds.has(seq);
+      const delta = dead ? seq.stopHere() : seq.accept(r.ids[row], lp);
+      if (!dead) {
+        this.counters.generatedTokens++;
+        state.usage.completionTokens++;
+      }
       if (seq.index === 0 && seq.generated === 1) state.usage.cachedPromptTokens = seq.numCachedTokens;
       state.queue.push(delta);
       if (seq.finished) {

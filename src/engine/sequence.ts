@@ -1,6 +1,8 @@
 // One choice of a request as the engine runs it: the scheduler's view (tokens, how many are
 // cached) plus what turns sampled ids into output: the streaming detokenizer, stop
-// strings and stop ids, the max_tokens / context limit, and penalty counts.
+// strings and stop ids, the max_tokens / context limit, penalty counts, and the grammar
+// matcher of a constrained choice.
+import type { GrammarMatcher } from '../constrain/index.ts';
 import type { SamplingParams } from '../sample/params.ts';
 import { TokenCounts } from '../sample/sequence.ts';
 import { IncrementalDetokenizer, type Tokenizer } from '../text/index.ts';
@@ -23,6 +25,8 @@ export interface SequenceInit {
   skipSpecialTokens: boolean;
   salt: string;
   forkFrom?: SchedSeq;
+  /** Constrained decoding: this choice's own matcher (a fresh one per choice). */
+  matcher?: GrammarMatcher;
 }
 
 export class Sequence implements SchedSeq {
@@ -42,8 +46,11 @@ export class Sequence implements SchedSeq {
   finishReason: FinishReason | null = null;
   /** Penalty history, kept only when a penalty reads it. */
   readonly counts?: TokenCounts;
+  /** Constrained decoding: what the output must still match. */
+  readonly matcher?: GrammarMatcher;
   private readonly detok: IncrementalDetokenizer;
   private readonly stops: StopStringMatcher;
+  private mask: Uint32Array | undefined;
 
   constructor(private readonly init: SequenceInit) {
     this.id = init.id;
@@ -59,6 +66,20 @@ export class Sequence implements SchedSeq {
     else if (p.presence_penalty !== 0 || p.frequency_penalty !== 0) this.counts = new TokenCounts();
     this.detok = new IncrementalDetokenizer(init.tokenizer, { promptIds: init.prompt, skipSpecialTokens: init.skipSpecialTokens });
     this.stops = new StopStringMatcher(init.stopStrings);
+    this.matcher = init.matcher;
+  }
+
+  /**
+   * A constrained choice's mask for its next token (reused buffer: valid until the next
+   * call), kept completable within the tokens it has left; null when no token is allowed
+   * (the grammar cannot go on in this vocabulary: end the choice).
+   */
+  nextMask(): Uint32Array | null {
+    const m = this.matcher!;
+    const mask = (this.mask ??= new Uint32Array(m.vocab.maskWords));
+    m.fillMask(mask, this.init.maxTokens - this.generated);
+    for (let w = 0; w < mask.length; w++) if (mask[w] !== 0) return mask;
+    return null;
   }
 
   get finished(): boolean {
@@ -68,17 +89,34 @@ export class Sequence implements SchedSeq {
   /** Takes the token sampled after the last known one; returns the delta to stream. */
   accept(id: number, logprob?: TokenLogprob): EngineOutput {
     this.generated++;
-    if (this.init.stopIds.has(id)) return this.finish('stop', this.flush('').text, [], undefined, id);
+    const m = this.matcher;
+    // The mask allowed only what the matcher accepts; a refusal means the step went wrong.
+    if (m && !m.accept(id)) return this.finish('stop', this.flush('').text, [], undefined);
+    // A constrained choice also ends at the grammar's stop ids (allowed once it may end).
+    if (this.init.stopIds.has(id) || (m && m.isTerminated() && m.vocab.stopIds.includes(id))) {
+      return this.finish(m?.closedByBudget ? 'length' : 'stop', this.flush('').text, [], undefined, id);
+    }
     this.tokens.push(id);
     this.counts?.addOutput(id);
     const scan = this.stops.push(this.detok.push(id));
     const lps = logprob ? [logprob] : undefined;
     if (scan.stop !== undefined) return this.finish('stop', scan.text, [id], lps, scan.stop);
+    if (m?.isTerminated()) {
+      // Complete, and nothing may follow: done without sampling a stop id.
+      const tail = this.flush(scan.text);
+      return this.finish(m.closedByBudget && tail.stop === undefined ? 'length' : 'stop', tail.text, [id], lps, tail.stop);
+    }
     if (this.generated >= this.init.maxTokens) {
       const tail = this.flush(scan.text);
       return this.finish(tail.stop !== undefined ? 'stop' : 'length', tail.text, [id], lps, tail.stop);
     }
     return { index: this.index, ids: [id], text: scan.text, ...(lps && { logprobs: lps }) };
+  }
+
+  /** Ends the choice where it stands with 'stop', its held-back text released (a
+   *  constrained choice whose grammar allows no token here). */
+  stopHere(): EngineOutput {
+    return this.finish('stop', this.flush('').text, [], undefined);
   }
 
   /** Ends the choice from outside (abort, timeout): the delta that says so. */

@@ -1,6 +1,7 @@
 // The engine's public contract: what a caller (the HTTP server, the browser worker, the
 // CLI) hands in and what streams back. Token ids in, token ids and text deltas out; no
 // HTTP or OpenAI wire shapes here (src/server maps these to those).
+import type { CompiledGrammar } from '../constrain/index.ts';
 import type { SamplingParams } from '../sample/params.ts';
 
 export type FinishReason = 'stop' | 'length' | 'abort' | 'timeout';
@@ -29,6 +30,19 @@ export interface EngineRequest {
   readonly cacheSalt?: string;
   /** Text detokenized as the prompt's continuation (default true). */
   readonly skipSpecialTokens?: boolean;
+  /** Constrained decoding: each choice's output is a sentence of this grammar. */
+  readonly constraint?: EngineConstraint;
+}
+
+/**
+ * A grammar every choice must follow (src/constrain): each step the tokens it does not
+ * allow are masked on the GPU before sampling, and a choice ends ('stop') once its output
+ * is complete and nothing may follow. Near maxTokens the mask also keeps the output
+ * completable, so it ends complete; 'length' then says the limit forced it to close early.
+ */
+export interface EngineConstraint {
+  /** Compile once per distinct grammar (compileGrammar) and reuse: mask caches live on it. */
+  readonly grammar: CompiledGrammar;
 }
 
 export interface TokenLogprob {

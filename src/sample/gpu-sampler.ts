@@ -1,12 +1,13 @@
 // Samples the next token of every sequence in a batch on the GPU, recording into the
-// caller's GpuStep: [top-logprobs] -> edits (bias, penalties) -> sample (or argmax when the
-// whole batch is greedy). Only the ids come back, plus the logprob words when a sequence
-// asked for them. The logits are edited in place. See docs/sampling.md.
+// caller's GpuStep: [top-logprobs] -> edits (bias, penalties) -> [grammar masks] -> sample
+// (or argmax when the whole batch is greedy). Only the ids come back, plus the logprob words
+// when a sequence asked for them. The logits are edited in place. See docs/sampling.md.
 
 import { argmax } from '../gpu/kernels/argmax.ts';
 import { BufferUsage } from '../gpu/flags.ts';
 import { grid, Params, type GpuStep } from '../gpu/step.ts';
 import { alignUp, Tensor } from '../gpu/tensor.ts';
+import { maskWords, packMasks } from './mask.ts';
 import { packBatch } from './pack.ts';
 import type { SeqSampling } from './sequence.ts';
 
@@ -33,7 +34,8 @@ function sizes(step: GpuStep): { WG: number; CAP: number } {
 
 /**
  * Samples one token per row of `logits` ([S, vocab] f32, one row per entry of `seqs`).
- * Resolves after the caller submits `step`. Edits `logits` in place (logit_bias, penalties).
+ * Resolves after the caller submits `step`. Edits `logits` in place (logit_bias, penalties,
+ * masks). Logprobs stay the raw model's: they are taken before any edit or mask.
  */
 export function sample(step: GpuStep, logits: Tensor, seqs: readonly SeqSampling[]): Promise<SampleResult> {
   const S = seqs.length;
@@ -44,6 +46,7 @@ export function sample(step: GpuStep, logits: Tensor, seqs: readonly SeqSampling
   if (S === 0) return Promise.resolve({ ids: new Uint32Array(0) });
   const gpu = step.gpu;
   const pack = packBatch(seqs, n);
+  const masks = packMasks(seqs.map((s) => s.mask), n);
   const { kmax } = pack;
   // out words: ids [S] | chosen logprob [S] | top ids [S, kmax] | top logprobs [S, kmax] | lse [S]
   const off = { lp: S, top: 2 * S, toplp: 2 * S + S * kmax, lse: 2 * S + 2 * S * kmax };
@@ -54,6 +57,8 @@ export function sample(step: GpuStep, logits: Tensor, seqs: readonly SeqSampling
   const rowsBuf = gpu.pool.acquire(pack.rows.byteLength, storage, 'sample-rows');
   const editsBuf = gpu.pool.acquire(pack.edits.byteLength, storage, 'sample-edits');
   const outBuf = gpu.pool.acquire(outWords * 4, storage | BufferUsage.COPY_SRC, 'sample-out');
+  const maskBuf = masks ? gpu.pool.acquire(masks.words.byteLength, storage, 'sample-masks') : null;
+  if (masks && maskBuf) gpu.device.queue.writeBuffer(maskBuf, 0, masks.words);
   gpu.device.queue.writeBuffer(rowsBuf, 0, pack.rows);
   gpu.device.queue.writeBuffer(editsBuf, 0, pack.edits);
   const bind = (buffer: GPUBuffer, bytes: number): GPUBufferBinding => ({ buffer, offset: 0, size: alignUp(bytes, 4) });
@@ -73,6 +78,12 @@ export function sample(step: GpuStep, logits: Tensor, seqs: readonly SeqSampling
     const wg = grid(Math.ceil(pack.numEdits / 64), maxWg);
     step.dispatch({ shader: 'sample-penalize' }, [x, edits], new Params().u32(pack.numEdits).bytes(), wg);
   }
+  if (masks && maskBuf) {
+    // After the edits, so a bias cannot lift a disallowed token back.
+    const words = maskWords(n);
+    const wg = grid(Math.ceil((masks.count * words) / 64), maxWg);
+    step.dispatch({ shader: 'sample-mask' }, [x, bind(maskBuf, masks.words.byteLength)], new Params().u32(masks.count).u32(words).u32(n).bytes(), wg);
+  }
   if (pack.allGreedy && !pack.anyLogprobs) {
     const ids = new Tensor([S], 'u32', [{ buffer: outBuf, rowStart: 0, rows: S }], gpu, false);
     argmax(step, logits, n, ids);
@@ -80,7 +91,7 @@ export function sample(step: GpuStep, logits: Tensor, seqs: readonly SeqSampling
     step.dispatch({ shader: 'sample', constants }, [x, rows, edits, out], params, grid(S, maxWg));
   }
 
-  const release = () => [rowsBuf, editsBuf, outBuf].forEach((b) => gpu.pool.release(b));
+  const release = () => [rowsBuf, editsBuf, outBuf, ...(maskBuf ? [maskBuf] : [])].forEach((b) => gpu.pool.release(b));
   return step
     .read(bind(outBuf, readWords * 4), readWords * 4)
     .then((data) => {

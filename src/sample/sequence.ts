@@ -14,6 +14,9 @@ export interface SeqSampling {
   step: number;
   /** Token history for presence/frequency/repetition penalties; omit when none is set. */
   counts?: TokenCounts;
+  /** Constrained decoding: the tokens allowed this step, ceil(vocab / 32) words (bit
+   *  id & 31 of word id >> 5 set = allowed; src/sample/mask.ts). Omit for a free row. */
+  mask?: Uint32Array;
 }
 
 /** Per-sequence token history: how often each token was generated, and whether it occurs

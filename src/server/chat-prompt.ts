@@ -21,6 +21,8 @@ export interface RenderedChat {
   /** Tool calls to parse out of the reply; null when tools are off or the format is unknown. */
   toolFormat: ToolCallFormat | null;
   toolNames: string[];
+  /** The chat template that rendered the prompt (tool-call grammars read its call shape). */
+  templateSource: string | undefined;
 }
 
 /** Template messages from the wire, with param-named 400s for bad content. */
@@ -79,5 +81,6 @@ export function renderChat(model: Model, req: ChatRequest): RenderedChat {
     startsInReasoning: reasoning && promptOpensReasoning(text),
     toolFormat: toolsOn ? detectToolCallFormat(templateSource, model.config.architecture) : null,
     toolNames: toolsOn ? req.tools!.map((t) => t.function.name) : [],
+    templateSource,
   };
 }

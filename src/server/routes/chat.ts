@@ -6,6 +6,7 @@ import type { EngineOutput } from '../../engine/types.ts';
 import { readJsonObject } from '../body.ts';
 import { ChatChoice, ToolCallCollector } from '../chat-choice.ts';
 import { renderChat, type RenderedChat } from '../chat-prompt.ts';
+import { chatConstraint } from '../constraints.ts';
 import type { RequestContext, ServerDeps } from '../deps.ts';
 import { invalidRequest } from '../errors.ts';
 import {
@@ -31,6 +32,7 @@ export async function chatCompletions(req: Request, deps: ServerDeps, ctx: Reque
   try {
     const engine = lease.loaded.engine;
     const rendered = renderChat(engine.model, body);
+    const constraint = chatConstraint(body, rendered);
     const sampling = samplingFrom(
       { ...body, logprobs: body.logprobs, top_logprobs: body.top_logprobs },
       { vocabSize: engine.model.vocabSize, defaultTemperature: lease.spec.defaultTemperature },
@@ -46,6 +48,7 @@ export async function chatCompletions(req: Request, deps: ServerDeps, ctx: Reque
       n: body.n ?? 1,
       signal: ctx.signal,
       ...(deps.requestTimeoutMs > 0 && { timeoutMs: deps.requestTimeoutMs }),
+      ...(constraint && { constraint }),
     }, 'messages');
     const run = new ChatRun(deps, ctx, engine, body, rendered, handle);
     if (!body.stream) {

@@ -5,6 +5,7 @@
 import type { ServingEngine } from '../../engine/model-registry.ts';
 import type { EngineOutput, EngineUsage, RequestHandle } from '../../engine/types.ts';
 import { readJsonObject } from '../body.ts';
+import { completionConstraint } from '../constraints.ts';
 import type { RequestContext, ServerDeps } from '../deps.ts';
 import { invalidRequest } from '../errors.ts';
 import { account, leaseModel, maxTokensFor, newId, samplingFrom, startRequest, streamErrorEvent, SYSTEM_FINGERPRINT, usageOf, wireFinish } from '../generation.ts';
@@ -46,6 +47,7 @@ export async function completions(req: Request, deps: ServerDeps, ctx: RequestCo
   try {
     const engine = lease.loaded.engine;
     const ps = prompts(engine, body.prompt);
+    const constraint = completionConstraint(body);
     const wantLogprobs = body.logprobs != null;
     const sampling = samplingFrom(
       { ...body, logprobs: wantLogprobs, top_logprobs: body.logprobs ?? 0 },
@@ -61,6 +63,7 @@ export async function completions(req: Request, deps: ServerDeps, ctx: RequestCo
         skipSpecialTokens: body.skip_special_tokens ?? true,
         n, signal: ctx.signal,
         ...(deps.requestTimeoutMs > 0 && { timeoutMs: deps.requestTimeoutMs }),
+        ...(constraint && { constraint }),
       }, 'prompt'));
     }
     const run = new CompletionRun(deps, ctx, engine, body, ps, handles);

@@ -1,7 +1,7 @@
 // POST /v1/completions (the legacy text endpoint): the request and response shapes.
 import { z } from 'zod';
 import { generationFields } from './common.ts';
-import type { Usage } from './chat.ts';
+import { responseFormatSchema, type Usage } from './chat.ts';
 
 const nullable = <T extends z.ZodType>(t: T) => t.nullish();
 
@@ -21,6 +21,10 @@ export const completionRequestSchema = z
     logprobs: nullable(z.number().int().min(0).max(20)),
     suffix: nullable(z.string()),
     best_of: nullable(z.number().int().min(1)),
+    /** The output as JSON (json_object, json_schema), enforced by constrained decoding. */
+    response_format: nullable(responseFormatSchema),
+    /** A GBNF grammar (llama.cpp's format) the output must match. */
+    grammar: nullable(z.string().min(1).max(100_000)),
   })
   .strict();
 

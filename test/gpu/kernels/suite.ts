@@ -14,6 +14,7 @@ import { linearQuantCases } from './linear-quant.case.ts';
 import { linearQuantQ8Cases } from './linear-quant-q8.case.ts';
 import { quantizeQ8Cases } from './quantize-q8.case.ts';
 import { sampleCases } from './sample.case.ts';
+import { sampleMaskCases } from './sample-mask.case.ts';
 import type { KernelCase } from './case.ts';
 
-export const kernelSuite: KernelCase[] = [...addCases, ...rmsNormCases, ...ropeCases, ...softmaxCases, ...siluMulCases, ...embeddingCases, ...argmaxCases, ...matmulCases, ...gemvCases, ...linearQuantCases, ...quantizeQ8Cases, ...linearQuantQ8Cases, ...kvCacheCases, ...attentionCases, ...sampleCases];
+export const kernelSuite: KernelCase[] = [...addCases, ...rmsNormCases, ...ropeCases, ...softmaxCases, ...siluMulCases, ...embeddingCases, ...argmaxCases, ...matmulCases, ...gemvCases, ...linearQuantCases, ...quantizeQ8Cases, ...linearQuantQ8Cases, ...kvCacheCases, ...attentionCases, ...sampleCases, ...sampleMaskCases];
