@@ -192,7 +192,7 @@ describe('basert serve (node)', () => {
     assert.equal(n, content.length);
   });
 
-  test('tools are accepted and rendered; tool_choice none; random weights write no call', async () => {
+  test('tools are accepted and rendered; tool_choice none renders none; two tokens complete no call', async () => {
     const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
     const withTools = await (await post('/v1/tokenize', { model: CHAT, messages: hi, tools })).json();
     const without = await (await post('/v1/tokenize', { model: CHAT, messages: hi })).json();
@@ -200,6 +200,7 @@ describe('basert serve (node)', () => {
     for (const tool_choice of ['auto', 'required', 'none', { type: 'function', function: { name: 'get_weather' } }] as const) {
       const r = await client.chat.completions.create({ model: CHAT, messages: hi, tools, tool_choice, max_tokens: 2 });
       assert.equal(r.usage!.prompt_tokens, tool_choice === 'none' ? without.count : withTools.count, `tool_choice ${JSON.stringify(tool_choice)}`);
+      // Two tokens are too few to finish a call, even an enforced one (test/server/constrained.test.ts).
       assert.equal(r.choices[0].message.tool_calls, undefined);
     }
     const history = await client.chat.completions.create({
