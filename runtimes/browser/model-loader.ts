@@ -3,7 +3,7 @@
 // onto the GPU, and an Engine. What Node's `basert serve` does in src/cli/serve.ts, with
 // the Cache API for a file system and progress events for a console.
 import { Engine } from '../../src/engine/engine.ts';
-import type { LoadedModel, ModelSpec } from '../../src/engine/model-registry.ts';
+import { loadedModel, type LoadedModel, type ModelSpec } from '../../src/engine/model-registry.ts';
 import type { GpuDevice } from '../../src/gpu/device.ts';
 import type { KvBits } from '../../src/gpu/kv-cache.ts';
 import { fetchRangeSource, type ByteSource } from '../../src/loader/byte-source.ts';
@@ -96,17 +96,7 @@ export function browserModelLoader(deps: LoaderDeps): (spec: ModelSpec) => Promi
       });
       await engine.ready;
       progress('ready', stored.size, stored.size);
-      return {
-        engine: withDeviceLost503(engine, gpu),
-        memoryBytes: plan.totalBytes,
-        close: async () => {
-          try {
-            await engine.close();
-          } finally {
-            model.destroy();
-          }
-        },
-      };
+      return loadedModel(engine, model, plan.totalBytes, withDeviceLost503(engine, gpu));
     } catch (e) {
       const message = e instanceof ModelError && e.code === 'too-large'
         ? `this model is larger than this GPU allows: ${e.message}`

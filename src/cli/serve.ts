@@ -4,7 +4,7 @@
 // (/health says "loading" meanwhile). SIGUSR1 drains: stop accepting, finish what is in
 // flight (up to --drain-timeout), exit 0. SIGINT/SIGTERM: abort, save prefix caches, exit 0.
 import { Engine } from '../engine/engine.ts';
-import { ModelRegistry, type LoadedModel, type ModelSpec, type RegistryEvent } from '../engine/model-registry.ts';
+import { loadedModel, ModelRegistry, type LoadedModel, type ModelSpec, type RegistryEvent } from '../engine/model-registry.ts';
 import { acquireDevice, NO_ADAPTER_HELP, NoAdapterError, type GpuDevice } from '../gpu/device.ts';
 import type { FileHost } from '../loader/file-host.ts';
 import { isHubId, parseHubId, type HubDeps } from '../loader/hub/index.ts';
@@ -119,17 +119,7 @@ function modelLoader(cfg: ServeConfig, gpu: GpuDevice, io: ServeIo, log: (l: str
       log: (m) => log(`model ${spec.id}: ${m}`),
     });
     await engine.ready;
-    return {
-      engine,
-      memoryBytes: plan.totalBytes,
-      close: async () => {
-        try {
-          await engine.close();
-        } finally {
-          model.destroy();
-        }
-      },
-    };
+    return loadedModel(engine, model, plan.totalBytes);
   };
 }
 

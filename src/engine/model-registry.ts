@@ -39,6 +39,22 @@ export interface LoadedModel {
   close(): Promise<void>;
 }
 
+/** `engine` running `model` as the registry holds it (`serving`: how the server sees the
+ *  engine, e.g. wrapped); close() stops the engine, then frees the model. */
+export function loadedModel(engine: ServingEngine, model: Pick<Model, 'destroy'>, memoryBytes: number, serving: ServingEngine = engine): LoadedModel {
+  return {
+    engine: serving,
+    memoryBytes,
+    close: async () => {
+      try {
+        await engine.close();
+      } finally {
+        model.destroy();
+      }
+    },
+  };
+}
+
 export interface ModelInfo {
   readonly id: string;
   readonly source: string;
