@@ -5,7 +5,7 @@
 // See docs/engine.md.
 import { GrammarMatcher, tokenBytesOf, TokenVocab } from '../constrain/index.ts';
 import { GpuStep } from '../gpu/step.ts';
-import { submitStep, type Model } from '../model/index.ts';
+import { DeviceLostError, submitStep, type Model } from '../model/index.ts';
 import { sample, type SampleResult } from '../sample/gpu-sampler.ts';
 import { samplingParams, type SamplingParams } from '../sample/params.ts';
 import type { SeqSampling } from '../sample/sequence.ts';
@@ -193,8 +193,15 @@ export class Engine {
 
   /** Aborts everything, saves the prefix cache (if configured), frees the KV cache. Idempotent. */
   async close(): Promise<void> {
-    if (!this.stopped) this.stopped = new Error('closed');
-    for (const r of [...this.requests]) this.abort(r);
+    // Closed because the device is gone (a host reloading after a loss): what was in
+    // flight failed, it was not cancelled by its client.
+    const info = this.model.gpu.lostInfo;
+    const lost = info ? new DeviceLostError(info.reason ?? 'unknown', info.message) : null;
+    if (!this.stopped) this.stopped = lost ?? new Error('closed');
+    for (const r of [...this.requests]) {
+      if (lost) this.settle(r, lost);
+      else this.abort(r);
+    }
     await this.loop;
     if (this.cacheFile) {
       await this.cacheFile.close().catch((e: Error) => this.opts.log?.(`prefix cache: not saved: ${e.message}`));

@@ -87,6 +87,8 @@ export class GpuDevice {
   /** Resolves when the device is lost (destroyed, driver reset): callers fail fast. */
   readonly lost: Promise<GPUDeviceLostInfo>;
   isLost = false;
+  /** Why, once lost. */
+  lostInfo: GPUDeviceLostInfo | null = null;
   private readonly uncaptured: string[] = [];
 
   constructor(
@@ -106,6 +108,7 @@ export class GpuDevice {
     });
     this.lost = device.lost.then((info) => {
       this.isLost = true;
+      this.lostInfo = info;
       return info;
     });
   }
