@@ -4,7 +4,8 @@
 // a page starts (holder.ts), with the service worker relaying /v1 to it (relay.ts).
 //
 // A lost device (driver reset, the browser reclaiming the GPU, device.destroy()) fails the
-// requests in flight with 503 device_lost (device-lost-503.ts); the host then takes a new
+// requests in flight with 503 device_lost (the engine stops with DeviceLostError and
+// src/server answers 503); the host then takes a new
 // device and reloads the models that were loaded, and keeps serving.
 import { ModelRegistry, type RegistryEvent } from '../../src/engine/model-registry.ts';
 import { acquireDevice, NoAdapterError, type GpuDevice, type OptionalFeature } from '../../src/gpu/device.ts';

@@ -10,7 +10,6 @@ import { fetchRangeSource, type ByteSource } from '../../src/loader/byte-source.
 import { readGguf } from '../../src/loader/gguf/index.ts';
 import type { OpenedModel } from '../../src/loader/model-source.ts';
 import { loadModel, ModelError, planModel } from '../../src/model/index.ts';
-import { withDeviceLost503 } from './device-lost-503.ts';
 import type { HostEvent, LoadPhase } from './events.ts';
 import { resolveRemote, type CatalogEntry } from './model-catalog.ts';
 import { ModelIntegrityError, type ModelStore, type RemoteFile, type StoredModel } from './model-store.ts';
@@ -96,7 +95,7 @@ export function browserModelLoader(deps: LoaderDeps): (spec: ModelSpec) => Promi
       });
       await engine.ready;
       progress('ready', stored.size, stored.size);
-      return loadedModel(engine, model, plan.totalBytes, withDeviceLost503(engine, gpu));
+      return loadedModel(engine, model, plan.totalBytes);
     } catch (e) {
       const message = e instanceof ModelError && e.code === 'too-large'
         ? `this model is larger than this GPU allows: ${e.message}`

@@ -39,11 +39,10 @@ export interface LoadedModel {
   close(): Promise<void>;
 }
 
-/** `engine` running `model` as the registry holds it (`serving`: how the server sees the
- *  engine, e.g. wrapped); close() stops the engine, then frees the model. */
-export function loadedModel(engine: ServingEngine, model: Pick<Model, 'destroy'>, memoryBytes: number, serving: ServingEngine = engine): LoadedModel {
+/** `engine` running `model` as the registry holds it; close() stops the engine, then frees the model. */
+export function loadedModel(engine: ServingEngine, model: Pick<Model, 'destroy'>, memoryBytes: number): LoadedModel {
   return {
-    engine: serving,
+    engine,
     memoryBytes,
     close: async () => {
       try {

@@ -58,5 +58,5 @@ export const serverError = (message: string) => new ApiError(500, 'server_error'
 /** A lost GPU device: the client may retry once the model is reloaded (503, not 500). */
 export function deviceLostError(e: unknown): ApiError | null {
   if (!(e instanceof Error && e.name === 'DeviceLostError')) return null;
-  return new ApiError(503, 'server_error', `${e.message}. Retry the request once the model is reloaded.`, null, 'device_lost', { 'retry-after': '2' });
+  return new ApiError(503, 'server_error', `${e.message}. The host reloads the model: retry the request.`, null, 'device_lost', { 'retry-after': '2' });
 }
