@@ -51,7 +51,7 @@ override WG: u32 = 64;
 #ifdef X_Q8
 /** Word i of xq: four int8 quants of X, as f32. */
 fn xq4(i: u32) -> vec4<f32> {
-  return vec4<f32>((vec4<i32>(bitcast<i32>(xq[i])) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u));
+  return q_i8x4(xq[i]);
 }
 
 /** Adds unit u of rows rb (their byte offsets) times every X row to acc (see header). */

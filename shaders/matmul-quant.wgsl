@@ -45,8 +45,7 @@ struct Params {
 /** X[m, k .. k+3]'s int8 quants as f32, zero past the last row. */
 fn x4(m: u32, k: u32) -> vec4<f32> {
   if (m >= p.m) { return vec4<f32>(0.0); }
-  let v = bitcast<i32>(xq[(m * p.k + k) / 4u]);
-  return vec4<f32>((vec4<i32>(v) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u));
+  return q_i8x4(xq[(m * p.k + k) / 4u]);
 }
 
 /** W[n, k .. k+3] of this chunk as q - Q_Z (exact small integers); zero past its last row. */

@@ -69,6 +69,11 @@ fn q_qf(v: u32) -> vec4<f32> {
   return vec4<f32>((vec4<u32>(v) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(0xFFu));
 }
 
+/** The 4 signed bytes of v (little-endian order) as f32: int8 activation quants (X_Q8). */
+fn q_i8x4(v: u32) -> vec4<f32> {
+  return vec4<f32>((vec4<i32>(bitcast<i32>(v)) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u));
+}
+
 /** s * q + o for the 4 byte-wide quants of v. */
 fn q_deq(v: u32, s: f32, o: f32) -> vec4<f32> {
   return fma(vec4<f32>(s), q_qf(v), vec4<f32>(o));
