@@ -2,6 +2,7 @@
 // Node/Bun, navigator.gpu on Deno and browsers) and wraps it with the shared
 // machinery every kernel needs: capabilities, pipeline cache, buffer pool.
 
+import { BindGroupCache } from './bind-group-cache.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { PipelineCache } from './pipeline-cache.ts';
 
@@ -84,6 +85,7 @@ adapter. On a machine without a GPU:
 export class GpuDevice {
   readonly pipelines: PipelineCache;
   readonly pool: BufferPool;
+  readonly bindGroups: BindGroupCache;
   /** Resolves when the device is lost (destroyed, driver reset): callers fail fast. */
   readonly lost: Promise<GPUDeviceLostInfo>;
   isLost = false;
@@ -100,6 +102,7 @@ export class GpuDevice {
   ) {
     this.pipelines = new PipelineCache(device, features, tuning);
     this.pool = new BufferPool(device);
+    this.bindGroups = new BindGroupCache(device);
     // Validation and out-of-memory errors nobody captured: kept so callers (tests, the
     // doctor) can fail on them instead of trusting results of invalid commands.
     device.addEventListener('uncapturederror', (e) => {
@@ -125,6 +128,7 @@ export class GpuDevice {
   }
 
   destroy(): void {
+    this.bindGroups.clear();
     this.pool.destroy();
     this.device.destroy();
   }

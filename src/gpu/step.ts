@@ -119,16 +119,9 @@ export class GpuStep {
   }
 
   private encodeOne(pass: GPUComputePassEncoder, d: RecordedDispatch, uniform: GPUBuffer | null): void {
-    const entries: GPUBindGroupEntry[] = d.buffers.map((b, i) => ({ binding: i, resource: b }));
-    if (d.paramsOffset >= 0 && uniform) {
-      entries.push({
-        binding: d.buffers.length,
-        resource: { buffer: uniform, offset: d.paramsOffset, size: d.paramsSize },
-      });
-    }
-    const group = this.gpu.device.createBindGroup({ layout: d.pipeline.getBindGroupLayout(0), entries });
+    const buffers = d.paramsOffset >= 0 && uniform ? [...d.buffers, { buffer: uniform, offset: d.paramsOffset, size: d.paramsSize }] : d.buffers;
     pass.setPipeline(d.pipeline);
-    pass.setBindGroup(0, group);
+    pass.setBindGroup(0, this.gpu.bindGroups.get(d.pipeline, buffers));
     pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1] ?? 1, d.workgroups[2] ?? 1);
   }
 
