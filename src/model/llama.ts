@@ -17,7 +17,7 @@ import { add } from '../gpu/kernels/add.ts';
 import { attention, type AttentionRounding } from '../gpu/kernels/attention.ts';
 import { embedding } from '../gpu/kernels/embedding.ts';
 import { kvWrite } from '../gpu/kernels/kv-write.ts';
-import { linearAny, type ActivationQuant, type LinearActs } from '../gpu/kernels/linear-quant.ts';
+import { linearAny, linearShared, type ActivationQuant, type LinearActs } from '../gpu/kernels/linear-quant.ts';
 import { actScratchWords } from '../gpu/kernels/quantize-q8.ts';
 import { rmsNorm } from '../gpu/kernels/rms-norm.ts';
 import { rope } from '../gpu/kernels/rope.ts';
@@ -151,14 +151,17 @@ export function llamaForward(step: GpuStep, m: LlamaModel, cache: KvCache, inp: 
   const acts: LinearActs | undefined = m.activationQuant === 'f32' ? undefined : {
     scratch: () => (actScratch ??= scratch.f32([actScratchWords(T, Math.max(D, F, N * H))])),
   };
-  /** y = x Wᵀ (+ b broadcast over rows). */
-  const linear = (x: Tensor, W: Tensor, b: Tensor | undefined, y: Tensor) => {
-    linearAny(step, x, W, y, acts);
-    if (!b) return;
-    // The bias (n) is a 1-row table: gathering row 0 for every token broadcasts it.
-    const rows = scratch.f32([T, b.numel]);
-    embedding(step, b, inp.zeros!, rows);
-    add(step, y, rows);
+  /** y_i = x W_iᵀ (+ b_i broadcast over rows) for weights sharing the input x: x is
+   *  rounded once per activation format ('q8'), not once per weight. */
+  const linear = (x: Tensor, ...outs: [W: Tensor, b: Tensor | undefined, y: Tensor][]) => {
+    linearShared(step, x, outs.map(([W, , y]) => [W, y] as const), acts);
+    for (const [, b, y] of outs) {
+      if (!b) continue;
+      // The bias (n) is a 1-row table: gathering row 0 for every token broadcasts it.
+      const rows = scratch.f32([T, b.numel]);
+      embedding(step, b, inp.zeros!, rows);
+      add(step, y, rows);
+    }
   };
   const ropeOpts = { headDim: H, neox: m.rope.neox, attnFactor: m.rope.attnFactor };
 
@@ -175,9 +178,7 @@ export function llamaForward(step: GpuStep, m: LlamaModel, cache: KvCache, inp: 
   embedding(step, w.tokenEmbd, inp.tokens, x);
   w.layers.forEach((L, l) => {
     rmsNorm(step, x, L.attnNorm, eps, h);
-    linear(h, L.wq, L.bq, q);
-    linear(h, L.wk, L.bk, k);
-    linear(h, L.wv, L.bv, v);
+    linear(h, [L.wq, L.bq, q], [L.wk, L.bk, k], [L.wv, L.bv, v]);
     if (L.qNorm && L.kNorm) {
       rmsNorm(step, q, L.qNorm, eps);
       rmsNorm(step, k, L.kNorm, eps);
@@ -186,14 +187,13 @@ export function llamaForward(step: GpuStep, m: LlamaModel, cache: KvCache, inp: 
     rope(step, k, inp.positions, m.rope.freqs, ropeOpts);
     kvWrite(step, cache, l, k, v, inp.batch);
     attention(step, q, cache, l, inp.batch, att, { numHeads: N, rounding: m.attentionRounding });
-    linear(att, L.wo, L.bo, h);
+    linear(att, [L.wo, L.bo, h]);
     add(step, x, h);
 
     rmsNorm(step, x, L.ffnNorm, eps, h);
-    linear(h, L.wGate, L.bGate, gate);
-    linear(h, L.wUp, L.bUp, up);
+    linear(h, [L.wGate, L.bGate, gate], [L.wUp, L.bUp, up]);
     siluMul(step, gate, up, act);
-    linear(act, L.wDown, L.bDown, h);
+    linear(act, [L.wDown, L.bDown, h]);
     add(step, x, h);
   });
 

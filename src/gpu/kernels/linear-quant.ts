@@ -15,7 +15,7 @@ import { Params, type GpuStep } from '../step.ts';
 import type { DType, QuantDType, Tensor } from '../tensor.ts';
 import { GEMV_MAX_M, gemvSplitKWorkgroupSize, linearActivations, recordGemv, type GemvLayout, type LinearShape } from './gemv.ts';
 import { linear, matmulTile } from './matmul.ts';
-import { actRoundingOf, quantizeQ8, roundActivations, type Q8Activations } from './quantize-q8.ts';
+import { actRoundingOf, quantizeQ8, roundActivations, type ActRounding, type Q8Activations } from './quantize-q8.ts';
 
 /** How a linear layer's activations meet its weights: 'q8' rounds them first as ggml's CPU
  *  backend does (so a model computes what llama.cpp computes), 'f32' keeps them exact. */
@@ -117,23 +117,57 @@ function recordMatmulQuant(step: GpuStep, defines: Record<string, boolean>, x: G
 /** The quantized linear layer: GEMV for M ≤ GEMV_MAX_M (decode), tiled GEMM otherwise.
  *  With `acts`, X is first rounded to w's activation format (see the header). */
 export function linearQuant(step: GpuStep, x: Tensor, w: Tensor, y: Tensor, acts?: LinearActs): void {
-  const { M, K } = quantLinearShape('linearQuant', x, w, y);
-  const kind = acts ? actRoundingOf(w.dtype) : null;
-  if (kind === 'bf16' || kind === 'f16') x = roundActivations(step, x, K, kind, acts!.scratch());
-  else if (kind) {
-    const xq = quantizeQ8(step, x, K, kind, acts!.scratch());
-    if (M <= GEMV_MAX_M) gemvQ8(step, xq, w, y);
-    else matmulQ8(step, xq, w, y);
-    return;
-  }
-  if (M <= GEMV_MAX_M) gemvQuant(step, x, w, y);
-  else matmulQuant(step, x, w, y);
+  linearShared(step, x, [[w, y]], acts);
 }
 
 /** The linear layer for any weight dtype: f32/f16 → matmul.ts linear(), block formats →
  *  linearQuant(). With `acts`, X is first rounded as ggml rounds it for w's type. */
 export function linearAny(step: GpuStep, x: Tensor, w: Tensor, y: Tensor, acts?: LinearActs): void {
-  if (isQuantDType(w.dtype)) return linearQuant(step, x, w, y, acts);
-  if (acts && w.dtype === 'f16') x = roundActivations(step, x, w.shape[1], 'f16', acts.scratch());
-  linear(step, x, w, y);
+  linearShared(step, x, [[w, y]], acts);
+}
+
+/**
+ * y_i = x · w_iᵀ for several weights reading the same x (q, k, v; gate, up), any dtypes.
+ * With `acts`, x is rounded once per activation format the weights need (one
+ * quantize-q8 dispatch for a Q/K/V of one type instead of three), products grouped by
+ * that format so each runs while the shared scratch holds its rounding.
+ */
+export function linearShared(step: GpuStep, x: Tensor, products: readonly (readonly [Tensor, Tensor])[], acts?: LinearActs): void {
+  const byKind = new Map<ActRounding | null, (readonly [Tensor, Tensor])[]>();
+  for (const pr of products) {
+    const kind = acts ? actRoundingOf(pr[0].dtype) : null;
+    (byKind.get(kind) ?? byKind.set(kind, []).get(kind)!).push(pr);
+  }
+  for (const [kind, group] of byKind) {
+    if (kind === null) {
+      for (const [w, y] of group) linearExact(step, x, w, y);
+      continue;
+    }
+    const K = group[0][0].shape[1];
+    for (const [w, y] of group) quantLinearShapeAny('linearShared', x, w, y);
+    if (kind === 'f16' || kind === 'bf16') {
+      const xr = roundActivations(step, x, K, kind, acts!.scratch());
+      for (const [w, y] of group) linearExact(step, xr, w, y);
+      continue;
+    }
+    const xq = quantizeQ8(step, x, K, kind, acts!.scratch());
+    for (const [w, y] of group) {
+      if (xq.M <= GEMV_MAX_M) gemvQ8(step, xq, w, y);
+      else matmulQ8(step, xq, w, y);
+    }
+  }
+}
+
+/** x · wᵀ with x as given (f32, or already rounded): f32/f16 → linear(), block formats → GEMV/GEMM. */
+function linearExact(step: GpuStep, x: Tensor, w: Tensor, y: Tensor): void {
+  if (!isQuantDType(w.dtype)) return linear(step, x, w, y);
+  const { M } = quantLinearShape('linearQuant', x, w, y);
+  if (M <= GEMV_MAX_M) gemvQuant(step, x, w, y);
+  else matmulQuant(step, x, w, y);
+}
+
+/** The shape checks of a product before anything is recorded (quantized or not). */
+function quantLinearShapeAny(op: string, x: Tensor, w: Tensor, y: Tensor): void {
+  if (isQuantDType(w.dtype)) quantLinearShape(op, x, w, y);
+  else linearActivations(op, x, w, y);
 }
