@@ -1,6 +1,8 @@
 // Command-line flags from one table per command: the same spec parses argv and prints
 // --help, so every flag is documented by construction.
 
+import { NUMERICS, type Numerics } from '../model/numerics.ts';
+
 export interface FlagSpec {
   name: string; // without dashes: "max-context"
   type: 'string' | 'number' | 'boolean';
@@ -68,4 +70,11 @@ export function formatHelp(usage: string, summary: string, specs: readonly FlagS
     return `${left[i].padEnd(width)}${s.help}${extra ? ` (${extra})` : ''}`;
   });
   return [`Usage: ${usage}`, '', summary, '', ...(lines.length ? ['Flags:', ...lines] : [])].join('\n');
+}
+
+/** `--numerics` (run, serve): one of the model loader's presets. */
+export function parseNumerics(v: unknown): Numerics {
+  const s = String(v ?? 'default');
+  if (!(NUMERICS as readonly string[]).includes(s)) throw new UsageError(`--numerics must be one of ${NUMERICS.join(', ')}, got ${s}`);
+  return s as Numerics;
 }

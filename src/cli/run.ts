@@ -10,7 +10,7 @@ import { openModelSource, resolveModelSource } from '../loader/model-source.ts';
 import { loadModel, type Model } from '../model/index.ts';
 import { resolveSamplingParams } from '../sample/params.ts';
 import { ChatTemplate, IncrementalDetokenizer, selectChatTemplate } from '../text/index.ts';
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.ts';
+import { formatHelp, parseFlags, parseNumerics, UsageError, type FlagSpec } from './flags.ts';
 
 export const RUN_FLAGS: FlagSpec[] = [
   { name: 'model', type: 'string', metavar: 'path|org/name[:QUANT]', help: 'A .gguf file, a Hugging Face model directory, or a hub id.' },
@@ -23,6 +23,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'seed', type: 'number', metavar: 'n', help: 'Seed for sampling (default: random).' },
   { name: 'kv-bits', type: 'number', metavar: '16|8|4', default: 16, help: 'KV cache element width.' },
   { name: 'max-context', type: 'number', metavar: 'n', help: "Tokens the KV cache holds (default: the model's context, at most 4096)." },
+  { name: 'numerics', type: 'string', metavar: 'default|llamacpp|exact', default: 'default', help: 'How arithmetic rounds: default (GGUF: activations rounded to q8/f16 as llama.cpp does; f32 attention), llamacpp (also llama.cpp CPU\'s f16 attention, rounding for rounding: slower), exact (f32 activations and attention).' },
 ];
 
 export const RUN_HELP = formatHelp(
@@ -60,6 +61,7 @@ export async function runRun(argv: readonly string[], io: RunIo): Promise<void> 
   if (prompt === undefined) throw new UsageError('run needs --prompt');
   const kvBits = Number(values['kv-bits']);
   if (kvBits !== 16 && kvBits !== 8 && kvBits !== 4) throw new UsageError(`--kv-bits must be 16, 8 or 4, got ${kvBits}`);
+  const numerics = parseNumerics(values.numerics);
   const maxTokens = Number(values['max-tokens']);
   if (!(Number.isInteger(maxTokens) && maxTokens >= 0)) throw new UsageError(`--max-tokens must be a non-negative integer, got ${maxTokens}`);
   const sampling = resolveSamplingParams({ temperature: values.temperature, top_p: values['top-p'], top_k: values['top-k'], seed: values.seed });
@@ -70,7 +72,7 @@ export async function runRun(argv: readonly string[], io: RunIo): Promise<void> 
     const opened = await openModelSource(source, io.files);
     let model: Model;
     try {
-      model = await loadModel(gpu, opened, { kvBits: kvBits as KvBits, maxContext: values['max-context'] as number | undefined });
+      model = await loadModel(gpu, opened, { kvBits: kvBits as KvBits, maxContext: values['max-context'] as number | undefined, numerics });
     } finally {
       await opened.close();
     }

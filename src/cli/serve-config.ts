@@ -5,7 +5,8 @@
 // underscores (max_context = 8192). Flags override the file; defaults fill the rest.
 import { parse as parseToml } from 'smol-toml';
 import type { ModelType } from '../engine/model-registry.ts';
-import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from './flags.ts';
+import type { Numerics } from '../model/numerics.ts';
+import { formatHelp, parseFlags, parseNumerics, UsageError, type FlagSpec, type FlagValues } from './flags.ts';
 
 export const SERVE_FLAGS: FlagSpec[] = [
   { name: 'model', type: 'string', repeatable: true, metavar: 'path|org/name[:QUANT]', help: 'A .gguf file, an HF model directory or a hub id, loaded at start-up; its id is the file name without extension or the repo id (`id=source` names it). None: a demo model.' },
@@ -17,6 +18,7 @@ export const SERVE_FLAGS: FlagSpec[] = [
   { name: 'max-context', type: 'number', metavar: 'n', default: 4096, help: 'Context window in tokens; sizes the KV cache up front. Longer requests are refused with context_length_exceeded.' },
   { name: 'max-tokens', type: 'number', metavar: 'n', default: 2048, help: 'max_tokens for requests that give none (within what the context leaves).' },
   { name: 'kv-bits', type: 'number', metavar: '16|8|4', default: 16, help: 'KV cache element width.' },
+  { name: 'numerics', type: 'string', metavar: 'default|llamacpp|exact', default: 'default', help: 'How arithmetic rounds: default (GGUF: activations rounded to q8/f16 as llama.cpp does; f32 attention), llamacpp (also llama.cpp CPU\'s f16 attention, rounding for rounding: slower), exact (f32 activations and attention).' },
   { name: 'paged-kv', type: 'boolean', help: 'Paged KV cache with block tables (always on; accepted for compatibility).' },
   { name: 'max-batch-size', type: 'number', metavar: 'n', default: 1, help: 'Sequences decoded together without continuous batching.' },
   { name: 'continuous-batching', type: 'number', metavar: 'n', help: 'Decode concurrent requests through one shared forward pass with n in-flight lanes (given without n: 8).' },
@@ -78,6 +80,7 @@ export interface ServeConfig {
   maxContext: number;
   maxTokens: number;
   kvBits: 16 | 8 | 4;
+  numerics: Numerics;
   maxBatchSize: number;
   /** Lanes; 0 = off. */
   continuousBatching: number;
@@ -245,6 +248,7 @@ export function resolveServeConfig(flags: FlagValues, file?: ParsedConfigFile): 
     maxContext: positiveInt('--max-context', num('max-context')),
     maxTokens: positiveInt('--max-tokens', num('max-tokens')),
     kvBits,
+    numerics: parseNumerics(v.numerics),
     maxBatchSize: positiveInt('--max-batch-size', num('max-batch-size')),
     continuousBatching: nonNegative('--continuous-batching', (v['continuous-batching'] as number | undefined) ?? 0),
     prefixCache: Boolean(v['prefix-cache']) || prefixCacheFile !== undefined,

@@ -102,7 +102,7 @@ function modelLoader(cfg: ServeConfig, gpu: GpuDevice, io: ServeIo, log: (l: str
       const want = spec.contextLength ?? cfg.maxContext;
       const trained = planModel(gpu, opened, { kvBits: cfg.kvBits, maxContext: 16 }).config.maxPositionEmbeddings;
       maxContext = trained > 0 ? Math.min(want, trained) : want;
-      const opts = { kvBits: cfg.kvBits, maxContext };
+      const opts = { kvBits: cfg.kvBits, maxContext, numerics: cfg.numerics };
       plan = planModel(gpu, opened, opts);
       model = await loadModel(gpu, opened, opts);
     } finally {

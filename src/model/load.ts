@@ -20,6 +20,7 @@ import { Model } from './model.ts';
 import { ropeTable } from './rope.ts';
 import { ggufWeightSource, hfWeightSource, type WeightSource } from './weight-source.ts';
 import { planWeights, uploadWeights, type WeightPlan } from './weights.ts';
+import { numericsOf, type Numerics } from './numerics.ts';
 
 export interface LoadModelOptions {
   /** KV cache element width (default 16). */
@@ -43,7 +44,14 @@ export interface LoadModelOptions {
    *  key, as llama.cpp's CPU flash attention does for small batches over an f16 cache
    *  (serial over keys: slower; for comparing with llama.cpp, see docs/model.md). */
   attentionRounding?: AttentionRounding;
+  /** A preset of the two above (`--numerics`); an explicit field wins over it.
+   *  'default': 'q8' activations for GGUF ('f32' for HF directories), f32 attention.
+   *  'llamacpp': 'q8' activations and 'llamacpp' attention: what llama.cpp's CPU backend
+   *  computes for the same GGUF file, rounding for rounding (docs/model.md, Parity).
+   *  'exact': f32 activations and attention (the exactly dequantized weights' product). */
+  numerics?: Numerics;
 }
+
 
 /** What loading will allocate, computed without touching the GPU. */
 export interface ModelPlan {
@@ -93,7 +101,7 @@ export function planModel(gpu: GpuDevice, opened: OpenedModel, opts: LoadModelOp
     }
   })();
   kernelCheck(`attention with head_dim ${c.headDim}`, () => prefillConfig(c.headDim, 16, gpu.limits.maxComputeWorkgroupStorageSize));
-  if (opts.attentionRounding === 'llamacpp') kernelCheck(`attention with head_dim ${c.headDim}`, () => llamaCppConfig(c.headDim));
+  if (numericsOf(opts, opened.kind).attentionRounding === 'llamacpp') kernelCheck(`attention with head_dim ${c.headDim}`, () => llamaCppConfig(c.headDim));
   const poolBytes = layout.totalWords * 4;
   if (poolBytes > kvPoolLimit(gpu)) {
     throw new ModelError('too-large', name, `a KV cache of ${kv.numBlocks * blockSize} tokens needs ${poolBytes} bytes per layer pool, over this device's maxStorageBufferBindingSize of ${kvPoolLimit(gpu)} bytes; use a shorter context`);
@@ -153,8 +161,7 @@ export async function loadModel(gpu: GpuDevice, opened: OpenedModel, opts: LoadM
     config: c,
     weights: llamaWeights(c, tensors),
     rope: { freqs: freqs!, neox: plan.weights.source.ropeNeox, attnFactor: table.attnFactor },
-    activationQuant: opts.activationQuant ?? (opened.kind === 'gguf' ? 'q8' : 'f32'),
-    attentionRounding: opts.attentionRounding ?? 'f32',
+    ...numericsOf(opts, opened.kind),
   };
   return new Model(gpu, llama, tokenizer, template, cache!, owned);
 }

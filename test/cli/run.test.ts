@@ -27,6 +27,13 @@ test('basert run prints a greedy continuation as it streams, then tokens/s', asy
   assert.equal(b.out, a.out, 'the HF directory and its GGUF continue the same way');
   const chat = await cli('run', '--model', dir, '--prompt', 'Hi', '--chat', '--max-tokens', '3', '--temperature', '0.7', '--seed', '1', '--kv-bits', '8');
   assert.equal(chat.code, 0, chat.err);
+  // The llama.cpp-rounding and exact presets load and run; on this file greedy text agrees.
+  for (const numerics of ['llamacpp', 'exact']) {
+    const r = await cli('run', '--model', dir, '--prompt', 'The capital of France is', '--max-tokens', '8', '--numerics', numerics);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, a.out, numerics);
+  }
+  assert.match((await cli('run', '--model', dir, '--prompt', 'x', '--numerics', 'fast')).err, /--numerics must be one of default, llamacpp, exact/);
 });
 
 test('basert run: bad input is one line and exit 1 (or 2 for usage)', async () => {

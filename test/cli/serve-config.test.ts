@@ -69,6 +69,10 @@ test('serve config: errors name the setting', () => {
   ];
   for (const [text, re] of bad) assert.throws(() => parseConfigFile(text), (e: Error) => e instanceof UsageError && re.test(e.message), text);
   assert.throws(() => resolveServeConfig(parseServeFlags(['--kv-bits', '5'])), /--kv-bits must be 16, 8 or 4/);
+  assert.throws(() => resolveServeConfig(parseServeFlags(['--numerics', 'fast'])), /--numerics must be one of default, llamacpp, exact, got fast/);
+  assert.equal(resolveServeConfig({}).numerics, 'default');
+  assert.equal(resolveServeConfig(parseServeFlags(['--numerics', 'llamacpp'])).numerics, 'llamacpp');
+  assert.equal(resolveServeConfig({}, parseConfigFile('[api]\nnumerics = "exact"')).numerics, 'exact');
   assert.throws(() => resolveServeConfig(parseServeFlags(['--port', '70000'])), /--port/);
   assert.throws(() => parseServeFlags(['model.gguf']), /no positional arguments/);
   assert.deepEqual(parseAddress('[::1]:8080'), { host: '::1', port: 8080 });
