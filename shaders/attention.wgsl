@@ -260,12 +260,11 @@ fn f16r(x: vec4<f32>) -> vec4<f32> {
   return bitcast<vec4<f32>>(r | (b & vec4<u32>(0x80000000u)));
 }
 
-/** v, through a step the compiler cannot see through (num_parts is 0 in this variant):
- *  Mesa's compilers reassociate f32 arithmetic, which would cancel an error-free sum's
- *  error term. */
-fn opaque(v: f32) -> f32 {
-  return bitcast<f32>(bitcast<u32>(v) ^ p.num_parts);
-}
+// opaque(v): v through a step the compiler cannot see through (num_parts is 0 in this
+// variant): Mesa's compilers reassociate f32 arithmetic, which would cancel an error-free
+// sum's error term.
+#define OPAQUE_ZERO p.num_parts
+#include "lib/exact-f32.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,

@@ -8,7 +8,7 @@
 //   ROUND_F16 / ROUND_BF16 (f16 / bf16 weights): y = x rounded to f16 / bf16, kept as f32.
 // Rounding is to nearest, ties to even, everywhere. WGSL's `/` may be off by 2.5 ULP, so
 // divisions go through div_rn (exact); f16 rounding is done on the bits, not by
-// pack2x16float (whose rounding direction WGSL leaves open).
+// pack2x16float (whose rounding direction WGSL leaves open): lib/exact-f32.wgsl.
 // Bindings: x [M, K] f32; dst: the q8 words (Q8_*: quants, 4 int8 per u32 little-endian,
 // row-major; then one f32 scale per block at word d_off; then Q8_1's s at word s_off) or
 // y [M, K] f32 (ROUND_*); params.
@@ -21,6 +21,8 @@ struct Params {
 };
 
 override WG: u32 = 64;
+
+#include "lib/exact-f32.wgsl"
 
 @group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read_write> dst: array<u32>;
@@ -39,61 +41,6 @@ const QB = 32u;
 #endif
 #endif
 #endif
-
-/** a / b correctly rounded, for positive normal a and b (restoring division of the
- *  24-bit significands: 24 quotient bits, a round bit and a sticky remainder). */
-fn div_rn(a: f32, b: f32) -> f32 {
-  let ua = bitcast<u32>(a);
-  let ub = bitcast<u32>(b);
-  let ea = i32(ua >> 23u);
-  let eb = i32(ub >> 23u);
-  if (ea == 0 || eb == 0 || ea == 255 || eb == 255) { return a / b; }
-  var ma = (ua & 0x7FFFFFu) | 0x800000u;
-  let mb = (ub & 0x7FFFFFu) | 0x800000u;
-  var e = ea - eb + 127;
-  if (ma < mb) {
-    ma = ma << 1u;
-    e -= 1;
-  }
-  var r = ma;  // < 2 * mb: the quotient is in [1, 2)
-  var q = 0u;
-  for (var i = 0u; i < 25u; i++) {
-    q = q << 1u;
-    if (r >= mb) {
-      r -= mb;
-      q |= 1u;
-    }
-    r = r << 1u;
-  }
-  var m = q >> 1u;
-  if ((q & 1u) != 0u && (r != 0u || (m & 1u) != 0u)) { m += 1u; }
-  if (m == 0x1000000u) {
-    m = 0x800000u;
-    e += 1;
-  }
-  if (e <= 0 || e >= 255) { return a / b; }
-  return bitcast<f32>((u32(e) << 23u) | (m & 0x7FFFFFu));
-}
-
-/** x rounded to the nearest f16 (ties to even), as f32: inf past the f16 range. */
-fn round_f16(v: f32) -> f32 {
-  let u = bitcast<u32>(v);
-  let s = u & 0x80000000u;
-  let a = u & 0x7FFFFFFFu;
-  if (a > 0x7F800000u) { return v; }                        // NaN
-  if (a >= 0x477FF000u) { return bitcast<f32>(s | 0x7F800000u); }  // >= 65520: rounds past 65504
-  if (a < 0x38800000u) {                                     // f16 subnormal: multiples of 2^-24
-    return bitcast<f32>(s | bitcast<u32>(round(bitcast<f32>(a) * 16777216.0) * 5.9604644775390625e-8));
-  }
-  return bitcast<f32>(s | ((a + 0xFFFu + ((a >> 13u) & 1u)) & 0xFFFFE000u));
-}
-
-/** x rounded to the nearest bf16 (ties to even), as f32 (ggml's fp32_to_bf16). */
-fn round_bf16(v: f32) -> f32 {
-  let u = bitcast<u32>(v);
-  if ((u & 0x7FFFFFFFu) > 0x7F800000u) { return bitcast<f32>((u & 0xFFFF0000u) | 0x400000u); }
-  return bitcast<f32>((u + 0x7FFFu + ((u >> 16u) & 1u)) & 0xFFFF0000u);
-}
 
 /** Four int8 quants (as i32) packed little-endian into a u32. */
 fn pack_i8(q: vec4<i32>) -> u32 {

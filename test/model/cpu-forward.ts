@@ -15,6 +15,7 @@
 import { f16BitsToF32, f32ToF16Bits } from '../../src/cpu/f16.ts';
 import { kvDequantizeRow, kvQuantizeRow } from '../../src/cpu/kv-write.ts';
 import { actRoundingOf, dequantizeQ8, quantizeQ8, roundActivations } from '../../src/cpu/quantize-q8.ts';
+import { rmsNormRowGgml } from '../../src/cpu/rms-norm.ts';
 import type { KvBits } from '../../src/gpu/kv-cache.ts';
 import type { DType } from '../../src/gpu/tensor.ts';
 import { readTensorF32, type GgufFile } from '../../src/loader/gguf/index.ts';
@@ -75,6 +76,8 @@ export async function cpuLogits(file: GgufFile, c: ModelConfig, tokens: readonly
     return y;
   };
   const rms = (x: Float64Array, w: Float64Array, off = 0, n = x.length) => {
+    // ggml's own roundings (f32 squares summed in f64, then f32 steps): src/cpu/rms-norm.ts.
+    if (emu) return rmsNormRowGgml(x, w, eps, off, n);
     let ss = 0;
     for (let i = 0; i < n; i++) ss += x[off + i] ** 2;
     const s = r32(1 / Math.sqrt(ss / n + eps));
