@@ -281,7 +281,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let o = (t * p.num_heads + h) * HD + 4u * i;
     q_s[i] = f16r(vec4<f32>(q[o], q[o + 1u], q[o + 2u], q[o + 3u]));
   }
-  let qd = min(lid, Q4 - 1u);  // this invocation's quad (lid >= Q4: computed, not stored)
+  let qd = min(lid, Q4 - 1u);  // this invocation's quad (lid >= nq: none, skips the key walk)
   var acc = vec4<f32>();
   var m = NEG_BIG;
   var l = 0.0;
@@ -310,7 +310,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
       s_s[lid] = (hi + lo) * kv_scale(false, slot, kvh) * p.scale;
     }
     workgroupBarrier();
-    for (var j = 0u; j < min(WG, nk - kt); j++) {
+    // Only the invocations that own a quad walk the keys: on a CPU adapter a SIMD batch
+    // of lanes past them skips the loop (its exp and f16 rounding per key) altogether.
+    for (var j = 0u; lid < nq && j < min(WG, nk - kt); j++) {
       let s = s_s[j];
       var vs = 1.0;
       if (s > m) {
