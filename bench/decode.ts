@@ -1,9 +1,9 @@
 // bench/decode: random-weight Qwen3-shaped models (~100M and ~500M parameters) as F16,
 // Q8_0 and Q4_0 GGUF files: decode tokens/s at batch 1, prefill tokens/s for a 512-token
 // prompt, weight bytes read per decoded token, the fraction of the adapter's measured read
-// bandwidth decode achieves (mean and median step), and the CPU time spent encoding a decode step. The same GGUF
-// runs through llama.cpp (node-llama-cpp, CPU) in the same run for the ratio. Writes
-// bench/results/decode-<adapter>.json. A benchmark, never a test.
+// bandwidth decode achieves (mean and median step), and the CPU time spent encoding a
+// decode step. The same GGUF runs through llama.cpp (node-llama-cpp, CPU) in the same run
+// for the ratio. Writes bench/results/decode-<adapter>.json. A benchmark, never a test.
 //
 //   npm run bench:decode [-- --sizes 100m,500m --types F16,Q8_0,Q4_0 --decode 16 --prefill 512 --no-llama --out file.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
