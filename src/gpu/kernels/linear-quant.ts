@@ -3,7 +3,8 @@
 // kernels. GEMV for decode (shaders/gemv-quant.wgsl), tiled GEMM for prefill
 // (shaders/matmul-quant.wgsl). W may be split by rows into chunks (Tensor.chunks): one
 // dispatch per chunk, each writing its own Y columns. Records only: callable many times
-// within one GpuStep. linearAny() is the one entry point for every weight dtype.
+// within one GpuStep. linearAny() (one product) and linearShared() (several
+// reading one input) are the entry points for every weight dtype.
 //
 // Activations: with `acts` (ActivationQuant 'q8'), linearAny first rounds X the way ggml's
 // CPU backend does for the weight's type (kernels/quantize-q8.ts): q8_0 / q8_1 / q8_K
@@ -114,14 +115,9 @@ function recordMatmulQuant(step: GpuStep, defines: Record<string, boolean>, x: G
   }
 }
 
-/** The quantized linear layer: GEMV for M ≤ GEMV_MAX_M (decode), tiled GEMM otherwise.
- *  With `acts`, X is first rounded to w's activation format (see the header). */
-export function linearQuant(step: GpuStep, x: Tensor, w: Tensor, y: Tensor, acts?: LinearActs): void {
-  linearShared(step, x, [[w, y]], acts);
-}
-
 /** The linear layer for any weight dtype: f32/f16 → matmul.ts linear(), block formats →
- *  linearQuant(). With `acts`, X is first rounded as ggml rounds it for w's type. */
+ *  GEMV for M ≤ GEMV_MAX_M (decode), tiled GEMM otherwise. With `acts`, X is first
+ *  rounded as ggml rounds it for w's type. */
 export function linearAny(step: GpuStep, x: Tensor, w: Tensor, y: Tensor, acts?: LinearActs): void {
   linearShared(step, x, [[w, y]], acts);
 }
@@ -161,7 +157,7 @@ export function linearShared(step: GpuStep, x: Tensor, products: readonly (reado
 /** x · wᵀ with x as given (f32, or already rounded): f32/f16 → linear(), block formats → GEMV/GEMM. */
 function linearExact(step: GpuStep, x: Tensor, w: Tensor, y: Tensor): void {
   if (!isQuantDType(w.dtype)) return linear(step, x, w, y);
-  const { M } = quantLinearShape('linearQuant', x, w, y);
+  const { M } = quantLinearShape('linearAny', x, w, y);
   if (M <= GEMV_MAX_M) gemvQuant(step, x, w, y);
   else matmulQuant(step, x, w, y);
 }
