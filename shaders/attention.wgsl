@@ -239,26 +239,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
 // exp(m_old - m) and rounded, then every key adds v * exp(s - m) and rounds; the f32 sum
 // l follows the same steps, and the output is acc * (1 / l). The key loop is serial
 // (each step rounds), so a workgroup per (token, head): a tile's WG scores in parallel,
-// then invocation lid < Q4 walks the tile's keys for its quad of head dims.
+// then each invocation lid < head_dim / 4 walks the tile's keys for its quad of head dims.
 var<workgroup> q_s: array<vec4<f32>, Q4>;  // q rounded to f16, unscaled
 var<workgroup> s_s: array<f32, WG>;         // the tile's scores
 var<workgroup> slot_s: array<u32, WG>;
 var<workgroup> vsc_s: array<f32, WG>;
-
-/** x rounded to the nearest f16 (ties to even), as f32; on the bits, since WGSL leaves
- *  the rounding of f32 -> f16 conversions to the implementation. */
-fn f16r(x: vec4<f32>) -> vec4<f32> {
-  let b = bitcast<vec4<u32>>(x);
-  let a = b & vec4<u32>(0x7fffffffu);
-  // Normal f16 range: keep 10 of the 23 mantissa bits.
-  var r = (a + vec4<u32>(0xfffu) + ((a >> vec4<u32>(13u)) & vec4<u32>(1u))) & vec4<u32>(0xffffe000u);
-  // Below 2^-14 (f16 subnormals): multiples of 2^-24; round() ties to even.
-  let sub = bitcast<vec4<u32>>(round(bitcast<vec4<f32>>(a) * 16777216.0) * (1.0 / 16777216.0));
-  r = select(r, sub, a < vec4<u32>(0x38800000u));
-  r = select(r, vec4<u32>(0x7f800000u), a >= vec4<u32>(0x477ff000u));  // >= 65520: inf
-  r = select(r, a, a > vec4<u32>(0x7f800000u));                        // NaN stays
-  return bitcast<vec4<f32>>(r | (b & vec4<u32>(0x80000000u)));
-}
 
 // opaque(v): v through a step the compiler cannot see through (num_parts is 0 in this
 // variant): Mesa's compilers reassociate f32 arithmetic, which would cancel an error-free
@@ -279,7 +264,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let nq = p.head_dim / 4u;
   for (var i = lid; i < nq; i += WG) {
     let o = (t * p.num_heads + h) * HD + 4u * i;
-    q_s[i] = f16r(vec4<f32>(q[o], q[o + 1u], q[o + 2u], q[o + 3u]));
+    q_s[i] = round_f16x4(vec4<f32>(q[o], q[o + 1u], q[o + 2u], q[o + 3u]));
   }
   let qd = min(lid, Q4 - 1u);  // this invocation's quad (lid >= nq: none, skips the key walk)
   var acc = vec4<f32>();
@@ -318,14 +303,14 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
       if (s > m) {
         let ms = select(exp(m - s), 0.0, kt + j == 0u);  // the first key: nothing to rescale
         m = s;
-        acc = f16r(acc * ms);
+        acc = round_f16x4(acc * ms);
         l = l * ms + 1.0;
       } else {
         vs = exp(s - m);
         l = l + vs;
       }
       let v = kv_quad(true, kv_row(slot_s[j], kvh), qd) * vsc_s[j];
-      acc = f16r(fma(v, vec4<f32>(vs), acc));
+      acc = round_f16x4(fma(v, vec4<f32>(vs), acc));
     }
     workgroupBarrier();
   }

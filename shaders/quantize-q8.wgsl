@@ -56,7 +56,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let v0 = blk * (QB / 4u);  // first vec4 (and out word) of the block
 #ifdef ROUND_F16
   let v = x[v0];
-  let r = vec4<f32>(round_f16(v.x), round_f16(v.y), round_f16(v.z), round_f16(v.w));
+  let r = round_f16x4(v);
   for (var j = 0u; j < 4u; j++) { dst[4u * v0 + j] = bitcast<u32>(r[j]); }
 #else
 #ifdef ROUND_BF16

@@ -5,7 +5,7 @@
 //   div_rn(a, b)   a / b, for positive normal a, b
 //   recip_rn(v)    1 / v, for positive normal v (cheaper than div_rn(1.0, v))
 //   sqrt_rn(v)     sqrt(v), for positive normal v
-//   round_f16(v), round_bf16(v)   v rounded to f16 / bf16 (kept as f32)
+//   round_f16(v), round_f16x4(v), round_bf16(v)   v rounded to f16 / bf16 (kept as f32)
 //   opaque(v), opaque4(v)   v, through a step the compiler cannot see through. Mesa's
 //     compilers reassociate f32 arithmetic (they may cancel an error-free sum's error
 //     term, or turn (x * s) * w into x * (s * w)); passing an intermediate through
@@ -132,17 +132,23 @@ fn recip_rn(v: f32) -> f32 {
   return bitcast<f32>(((252u - be) << 23u) + q);
 }
 
-/** x rounded to the nearest f16 (ties to even), as f32: inf past the f16 range. */
+/** Each lane of x rounded to the nearest f16 (ties to even), as f32: inf past the f16
+ *  range, NaN kept. */
+fn round_f16x4(x: vec4<f32>) -> vec4<f32> {
+  let b = bitcast<vec4<u32>>(x);
+  let a = b & vec4<u32>(0x7FFFFFFFu);
+  // Normal f16 range: keep 10 of the 23 mantissa bits.
+  var r = (a + vec4<u32>(0xFFFu) + ((a >> vec4<u32>(13u)) & vec4<u32>(1u))) & vec4<u32>(0xFFFFE000u);
+  // Below 2^-14 (f16 subnormals): multiples of 2^-24; round() ties to even.
+  let sub = bitcast<vec4<u32>>(round(bitcast<vec4<f32>>(a) * 16777216.0) * 5.9604644775390625e-8);
+  r = select(r, sub, a < vec4<u32>(0x38800000u));
+  r = select(r, vec4<u32>(0x7F800000u), a >= vec4<u32>(0x477FF000u));  // >= 65520: rounds past 65504
+  r = select(r, a, a > vec4<u32>(0x7F800000u));                        // NaN stays
+  return bitcast<vec4<f32>>(r | (b & vec4<u32>(0x80000000u)));
+}
+
 fn round_f16(v: f32) -> f32 {
-  let u = bitcast<u32>(v);
-  let s = u & 0x80000000u;
-  let a = u & 0x7FFFFFFFu;
-  if (a > 0x7F800000u) { return v; }                        // NaN
-  if (a >= 0x477FF000u) { return bitcast<f32>(s | 0x7F800000u); }  // >= 65520: rounds past 65504
-  if (a < 0x38800000u) {                                     // f16 subnormal: multiples of 2^-24
-    return bitcast<f32>(s | bitcast<u32>(round(bitcast<f32>(a) * 16777216.0) * 5.9604644775390625e-8));
-  }
-  return bitcast<f32>(s | ((a + 0xFFFu + ((a >> 13u) & 1u)) & 0xFFFFE000u));
+  return round_f16x4(vec4<f32>(v)).x;
 }
 
 /** x rounded to the nearest bf16 (ties to even), as f32 (ggml's fp32_to_bf16). */
