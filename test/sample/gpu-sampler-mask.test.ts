@@ -11,7 +11,7 @@ import { sample } from '../../src/sample/gpu-sampler.ts';
 import { maskWords } from '../../src/sample/mask.ts';
 import { samplingParams } from '../../src/sample/params.ts';
 import type { SeqSampling } from '../../src/sample/sequence.ts';
-import { randn } from '../helpers/random.ts';
+import { tracedSample } from '../helpers/traced-sample.ts';
 
 let gpu: GpuDevice;
 before(async () => {
@@ -26,20 +26,7 @@ const only = (...ids: number[]) => {
   return m;
 };
 
-async function traced(seqs: SeqSampling[]) {
-  const logits = createTensor(gpu, [seqs.length, N], 'f32', randn(seqs.length * N, 9));
-  const step = new GpuStep(gpu);
-  const reads: number[] = [];
-  const read = step.read.bind(step);
-  step.read = (src, size) => (reads.push(size ?? 0), read(src, size));
-  const res = sample(step, logits, seqs);
-  const dispatches = step.numDispatches;
-  await step.submit();
-  const out = await res;
-  logits.destroy();
-  gpu.assertNoErrors('sample');
-  return { out, reads, dispatches };
-}
+const traced = (seqs: SeqSampling[]) => tracedSample(gpu, seqs, N, 9);
 
 const row = (p: Parameters<typeof samplingParams>[0], mask?: Uint32Array): SeqSampling => ({ params: samplingParams(p), seed: 3, step: 1, ...(mask && { mask }) });
 

@@ -9,7 +9,7 @@ import { createTensor, readTensor } from '../../src/gpu/tensor.ts';
 import { sample } from '../../src/sample/gpu-sampler.ts';
 import { samplingParams, type SamplingParamsInput } from '../../src/sample/params.ts';
 import { TokenCounts, type SeqSampling } from '../../src/sample/sequence.ts';
-import { randn } from '../helpers/random.ts';
+import { tracedSample } from '../helpers/traced-sample.ts';
 
 let gpu: GpuDevice;
 before(async () => {
@@ -22,23 +22,7 @@ const seqs = (ps: SamplingParamsInput[], counts?: TokenCounts): SeqSampling[] =>
   ps.map((p, r) => ({ params: samplingParams(p), seed: r, step: 0, counts }));
 
 /** Runs one sample step, recording every read-back's size and the dispatch count. */
-async function traced(ps: SamplingParamsInput[], counts?: TokenCounts) {
-  const logits = createTensor(gpu, [ps.length, N], 'f32', randn(ps.length * N, 5));
-  const step = new GpuStep(gpu);
-  const reads: number[] = [];
-  const read = step.read.bind(step);
-  step.read = (src, size) => {
-    reads.push(size ?? 0);
-    return read(src, size);
-  };
-  const res = sample(step, logits, seqs(ps, counts));
-  const dispatches = step.numDispatches;
-  await step.submit();
-  const out = await res;
-  logits.destroy();
-  gpu.assertNoErrors('sample');
-  return { out, reads, dispatches };
-}
+const traced = (ps: SamplingParamsInput[], counts?: TokenCounts) => tracedSample(gpu, seqs(ps, counts), N, 5);
 
 test('a plain batch reads back 4 bytes per row: the ids', async () => {
   const { out, reads, dispatches } = await traced([{ temperature: 0.7, top_p: 0.9 }, { temperature: 0 }, { top_k: 5 }]);
